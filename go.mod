@@ -1,0 +1,3 @@
+module keyturn
+
+go 1.26.8

@@ -1,0 +1,14 @@
+// Package keyturn is the domain of keyturn: the gate between AI coding agents
+// and the systems they change.
+//
+// An agent asks to take an Action (a shell line, a file write, an MCP tool
+// call, a Terraform plan). Package classify turns the action into Effects,
+// each with a Class (read, write, destructive, unknown) and the Environment it
+// lands in. Package policy judges each effect with Cedar and returns a
+// Decision: allow, ask (the operator confirms), approve (N peers approve: the
+// two-person rule) or deny. The decision of an action is the strictest of its
+// effects' decisions. Errors carry a code from a closed set (error.go).
+//
+// This package holds only types and rules; it imports the standard library
+// alone, so every adapter can depend on it and it depends on none of them.
+package keyturn
