@@ -1,0 +1,231 @@
+package classify
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+	"mvdan.cc/sh/v3/pattern"
+
+	"keyturn"
+)
+
+// Config maps the hints found in a command (kube context, AWS profile, host,
+// Terraform directory, …) to named environments, and lists protected targets.
+// It is the `environments:` and `protected:` part of keyturn.yaml.
+type Config struct {
+	Environments []EnvironmentRule `yaml:"environments"`
+	// Protected lists glob patterns over target ids "tool:environment:resource".
+	Protected []string `yaml:"protected"`
+	// ProtectedPaths lists more paths (globs over absolute paths) that an
+	// agent must never write, beside keyturn's own and the agents' hook settings.
+	ProtectedPaths []string `yaml:"protected_paths"`
+
+	compiled  []compiledRule
+	protected []*regexp.Regexp
+	selfPaths []*regexp.Regexp
+}
+
+// EnvironmentRule names an environment and the hints that select it. The
+// first rule with any matching hint wins.
+type EnvironmentRule struct {
+	Name  string              `yaml:"name"`
+	Match map[string][]string `yaml:"match"`
+}
+
+type compiledRule struct {
+	name  keyturn.Environment
+	match map[string][]*regexp.Regexp
+}
+
+// HintKeys lists the hints a rule may match, so a typo in keyturn.yaml is an
+// error instead of a rule that silently never matches.
+var HintKeys = []string{
+	"kube_context", "kube_namespace", "kube_cluster",
+	"aws_profile", "aws_account", "aws_region",
+	"gcloud_project", "azure_subscription", "azure_resource_group",
+	"host", "database", "terraform_dir", "terraform_workspace",
+	"git_remote", "git_branch", "docker_context", "container",
+}
+
+// ParseConfig reads keyturn.yaml. Unknown fields and hint keys are errors.
+func ParseConfig(data []byte) (*Config, error) {
+	var cfg Config
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&cfg); err != nil && err.Error() != "EOF" {
+		return nil, keyturn.Errorf(keyturn.EINVALID, "config: %v", err)
+	}
+	if err := cfg.compile(); err != nil {
+		return nil, err
+	}
+	return &cfg, nil
+}
+
+// LoadConfig reads keyturn.yaml from path.
+func LoadConfig(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, keyturn.Errorf(keyturn.EINVALID, "config: %v", err)
+	}
+	cfg, err := ParseConfig(data)
+	if err != nil {
+		return nil, keyturn.Errorf(keyturn.EINVALID, "%s: %s", path, keyturn.ErrorMessage(err))
+	}
+	return cfg, nil
+}
+
+// DefaultConfig is the configuration used when there is no keyturn.yaml:
+// conventional names only. Anything it does not name resolves to unknown,
+// which the default policy treats as prod.
+func DefaultConfig() *Config {
+	cfg, err := ParseConfig([]byte(defaultConfigYAML))
+	if err != nil {
+		panic(err) // the embedded default is tested
+	}
+	return cfg
+}
+
+const defaultConfigYAML = `
+environments:
+  - name: prod
+    match:
+      kube_context: ["prod", "prod-*", "*-prod", "*-prod-*", "production", "*production*", "prd", "*-prd", "prd-*"]
+      aws_profile: ["prod", "prod-*", "*-prod", "*production*", "prd", "*-prd"]
+      gcloud_project: ["*-prod", "prod-*", "*production*"]
+      host: ["prod*", "*.prod.*", "*-prod*", "*production*"]
+      database: ["prod*", "*_prod", "*-prod"]
+      terraform_dir: ["*/prod", "*/prod/*", "*/production", "*/production/*"]
+      terraform_workspace: ["prod*", "production"]
+  - name: staging
+    match:
+      kube_context: ["staging*", "*-staging", "stg*", "*-stg"]
+      aws_profile: ["staging*", "*-staging", "stg*"]
+      gcloud_project: ["*-staging", "staging-*"]
+      host: ["staging*", "*.staging.*", "stg*"]
+      terraform_dir: ["*/staging", "*/staging/*"]
+      terraform_workspace: ["staging*", "stg*"]
+  - name: dev
+    match:
+      kube_context: ["dev*", "*-dev", "kind-*", "minikube", "docker-desktop", "rancher-desktop", "k3d-*", "colima*"]
+      aws_profile: ["dev*", "*-dev", "sandbox*", "localstack"]
+      gcloud_project: ["*-dev", "dev-*", "*-sandbox"]
+      host: ["localhost", "127.0.0.1", "::1", "dev*", "*.dev.*", "*.local", "*.localhost"]
+      database: ["dev*", "*_dev", "*_test", "test*"]
+      terraform_dir: ["*/dev", "*/dev/*", "*/sandbox", "*/sandbox/*"]
+      terraform_workspace: ["dev*", "default", "sandbox*"]
+`
+
+func (cfg *Config) compile() error {
+	known := map[string]bool{}
+	for _, k := range HintKeys {
+		known[k] = true
+	}
+	cfg.compiled = nil
+	for i, r := range cfg.Environments {
+		if r.Name == "" {
+			return keyturn.Errorf(keyturn.EINVALID, "config: environments[%d] has no name", i)
+		}
+		switch keyturn.Environment(r.Name) {
+		case keyturn.EnvWorkspace, keyturn.EnvLocal, keyturn.EnvRepo, keyturn.EnvUnknown:
+			return keyturn.Errorf(keyturn.EINVALID, "config: environment name %q is reserved", r.Name)
+		}
+		cr := compiledRule{name: keyturn.Environment(r.Name), match: map[string][]*regexp.Regexp{}}
+		for key, pats := range r.Match {
+			if !known[key] {
+				return keyturn.Errorf(keyturn.EINVALID, "config: environment %q: unknown hint %q (known: %s)", r.Name, key, strings.Join(HintKeys, ", "))
+			}
+			for _, p := range pats {
+				re, err := compileGlob(p)
+				if err != nil {
+					return keyturn.Errorf(keyturn.EINVALID, "config: environment %q: %s pattern %q: %v", r.Name, key, p, err)
+				}
+				cr.match[key] = append(cr.match[key], re)
+			}
+		}
+		cfg.compiled = append(cfg.compiled, cr)
+	}
+	cfg.protected = nil
+	for _, p := range cfg.Protected {
+		re, err := compileGlob(p)
+		if err != nil {
+			return keyturn.Errorf(keyturn.EINVALID, "config: protected pattern %q: %v", p, err)
+		}
+		cfg.protected = append(cfg.protected, re)
+	}
+	cfg.selfPaths = nil
+	for _, p := range cfg.ProtectedPaths {
+		re, err := compileGlob(p)
+		if err != nil {
+			return keyturn.Errorf(keyturn.EINVALID, "config: protected path %q: %v", p, err)
+		}
+		cfg.selfPaths = append(cfg.selfPaths, re)
+	}
+	return nil
+}
+
+// compileGlob turns a shell case pattern into an anchored regexp. As in a
+// case statement, * also matches /.
+func compileGlob(p string) (*regexp.Regexp, error) {
+	expr, err := pattern.Regexp(p, pattern.EntireString)
+	if err != nil {
+		return nil, err
+	}
+	return regexp.Compile(expr)
+}
+
+// Resolve returns the environment the hints select: the first rule with a
+// matching hint, or unknown. Hint keys are tried in a fixed order so the
+// answer never depends on map iteration.
+func (cfg *Config) Resolve(hints map[string]string) keyturn.Environment {
+	if len(hints) == 0 {
+		return keyturn.EnvUnknown
+	}
+	for _, r := range cfg.compiled {
+		for _, key := range HintKeys {
+			v, ok := hints[key]
+			if !ok || v == "" {
+				continue
+			}
+			for _, re := range r.match[key] {
+				if re.MatchString(v) {
+					return r.name
+				}
+			}
+		}
+	}
+	return keyturn.EnvUnknown
+}
+
+// IsProtected reports whether the target id "tool:environment:resource"
+// matches a protected pattern.
+func (cfg *Config) IsProtected(id string) bool {
+	for _, re := range cfg.protected {
+		if re.MatchString(id) {
+			return true
+		}
+	}
+	return false
+}
+
+// String renders the rules for `keyturn check --explain` and errors.
+func (cfg *Config) String() string {
+	var b strings.Builder
+	for _, r := range cfg.Environments {
+		keys := make([]string, 0, len(r.Match))
+		for k := range r.Match {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		fmt.Fprintf(&b, "%s:", r.Name)
+		for _, k := range keys {
+			fmt.Fprintf(&b, " %s=%v", k, r.Match[k])
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}

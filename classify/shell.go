@@ -1,0 +1,353 @@
+package classify
+
+import (
+	"maps"
+	"path"
+	"strings"
+
+	"mvdan.cc/sh/v3/syntax"
+
+	"keyturn"
+)
+
+// maxDepth bounds nesting (bash -c inside ssh inside sudo inside …) and
+// function calls; anything deeper is unknown.
+const maxDepth = 12
+
+// state is the walker's view of the shell as it reads one line: the cwd and
+// variables so far, the functions defined, and where the commands run.
+type state struct {
+	c         *Classifier
+	cwd       string // "" when it cannot be known (cd $X)
+	workspace string // fixed by the action's cwd; "" on a remote host
+	env       map[string]string
+	funcs     map[string]*syntax.Stmt
+	// remote holds the hints of the host or container the commands run on
+	// (ssh, kubectl exec, docker exec); nil when they run here.
+	remote map[string]string
+	depth  int
+	out    *[]keyturn.Effect
+	// stdin is what the next command reads on standard input, if anything.
+	stdin *input
+}
+
+// input describes what a command reads on stdin.
+type input struct {
+	text  string // the literal text, when known
+	known bool
+	// what says where the input comes from, for a person: "here-document",
+	// "pipe from base64", "file deploy.sh".
+	what string
+}
+
+func (c *Classifier) newState(ctx Context, out *[]keyturn.Effect) *state {
+	env := maps.Clone(ctx.Env)
+	if env == nil {
+		env = map[string]string{}
+	}
+	cwd := ctx.Cwd
+	if cwd != "" {
+		cwd = path.Clean(cwd)
+	}
+	return &state{c: c, cwd: cwd, workspace: c.workspace(cwd), env: env, funcs: map[string]*syntax.Stmt{}, out: out}
+}
+
+// fork returns a copy for a subshell, a pipe stage or a nested shell: cd and
+// variables set inside do not leak back.
+func (s *state) fork() *state {
+	t := *s
+	t.env = maps.Clone(s.env)
+	t.funcs = maps.Clone(s.funcs)
+	t.stdin = nil
+	return &t
+}
+
+// emit records effects, moving those that run on a remote host or container
+// into that host's environment.
+func (s *state) emit(effects ...keyturn.Effect) {
+	for _, e := range effects {
+		if s.remote != nil {
+			if e.Hints == nil {
+				e.Hints = map[string]string{}
+			} else {
+				e.Hints = maps.Clone(e.Hints)
+			}
+			for k, v := range s.remote {
+				if _, ok := e.Hints[k]; !ok {
+					e.Hints[k] = v
+				}
+			}
+			if e.Environment == keyturn.EnvWorkspace || e.Environment == keyturn.EnvLocal {
+				e.Environment = "" // resolved from the remote's hints
+			}
+		}
+		*s.out = append(*s.out, e)
+	}
+}
+
+// script parses src as a shell program and walks it. what names the source
+// for the parse-error message ("command", "bash -c string", …).
+func (s *state) script(src, what string) {
+	if s.depth > maxDepth {
+		s.emit(unknownEffect("shell", "nested too deep", "commands nested more than 12 levels deep are not analysed"))
+		return
+	}
+	f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(src), "")
+	if err != nil {
+		s.emit(unknownEffect("shell", "parse error", what+" does not parse: "+err.Error()))
+		return
+	}
+	s.stmts(f.Stmts)
+}
+
+func (s *state) stmts(list []*syntax.Stmt) {
+	for _, st := range list {
+		s.stmt(st)
+	}
+}
+
+func (s *state) stmt(st *syntax.Stmt) {
+	if st == nil {
+		return
+	}
+	stdin := s.stdin
+	var outs []redirect
+	for _, r := range st.Redirs {
+		s.substs(r.Word)
+		s.substs(r.Hdoc)
+		switch r.Op {
+		case syntax.Hdoc, syntax.DashHdoc:
+			text := s.hdocText(r)
+			stdin = &input{text: text, known: true, what: "here-document"}
+		case syntax.WordHdoc:
+			a := s.word(r.Word)
+			stdin = &input{text: a.Value + "\n", known: a.Known, what: "here-string"}
+		case syntax.RdrIn:
+			a := s.word(r.Word)
+			stdin = s.fileInput(a)
+		case syntax.RdrOut, syntax.AppOut, syntax.RdrClob, syntax.AppClob,
+			syntax.RdrAll, syntax.AppAll, syntax.RdrAllClob, syntax.AppAllClob, syntax.RdrInOut:
+			outs = append(outs, redirect{op: r.Op, target: s.word(r.Word)})
+		case syntax.DplOut, syntax.DplIn:
+			// >&2, 2>&1, <&0: duplicates a descriptor, writes no file.
+			// bash also accepts >&FILE: treat a non-number as a file.
+			a := s.word(r.Word)
+			if a.Known && a.Value != "-" && strings.Trim(a.Value, "0123456789") != "" && r.Op == syntax.DplOut {
+				outs = append(outs, redirect{op: syntax.RdrOut, target: a})
+			}
+		}
+	}
+	saved := s.stdin
+	s.stdin = stdin
+	s.command(st.Cmd)
+	s.stdin = saved
+	for _, r := range outs {
+		s.emit(s.redirectEffect(r))
+	}
+}
+
+// hdocText returns the body of a here-document as the command will read it.
+func (s *state) hdocText(r *syntax.Redirect) string {
+	if r.Hdoc == nil {
+		return ""
+	}
+	a := s.word(r.Hdoc)
+	return a.Value
+}
+
+func (s *state) command(cmd syntax.Command) {
+	switch c := cmd.(type) {
+	case nil:
+	case *syntax.CallExpr:
+		s.callExpr(c)
+	case *syntax.BinaryCmd:
+		switch c.Op {
+		case syntax.Pipe, syntax.PipeAll:
+			left := s.fork()
+			left.stdin = s.stdin
+			left.stmt(c.X)
+			right := s.fork()
+			right.stdin = pipeInput(c.X, left)
+			right.stmt(c.Y)
+		default: // && and ||: cd on the left changes the cwd on the right
+			s.stmt(c.X)
+			s.stmt(c.Y)
+		}
+	case *syntax.Subshell:
+		s.fork().stmts(c.Stmts)
+	case *syntax.Block:
+		s.stmts(c.Stmts)
+	case *syntax.IfClause:
+		for ic := c; ic != nil; ic = ic.Else {
+			s.stmts(ic.Cond)
+			s.fork().stmts(ic.Then)
+		}
+	case *syntax.WhileClause:
+		s.stmts(c.Cond)
+		s.fork().stmts(c.Do)
+	case *syntax.ForClause:
+		switch l := c.Loop.(type) {
+		case *syntax.WordIter:
+			for _, w := range l.Items {
+				s.substs(w)
+			}
+		case *syntax.CStyleLoop:
+			s.substs(l)
+		}
+		s.fork().stmts(c.Do)
+	case *syntax.CaseClause:
+		s.substs(c.Word)
+		for _, item := range c.Items {
+			for _, p := range item.Patterns {
+				s.substs(p)
+			}
+			s.fork().stmts(item.Stmts)
+		}
+	case *syntax.FuncDecl:
+		// The body runs when the function is called; remember it. Names
+		// are plain words, so a call is found by its name.
+		s.funcs[c.Name.Value] = c.Body
+	case *syntax.DeclClause:
+		s.decl(c)
+	case *syntax.TimeClause:
+		s.stmt(c.Stmt)
+	case *syntax.CoprocClause:
+		s.fork().stmt(c.Stmt)
+	case *syntax.ArithmCmd, *syntax.TestClause, *syntax.LetClause:
+		s.substs(cmd)
+	case *syntax.TestDecl:
+		s.substs(cmd)
+	default:
+		s.emit(unknownEffect("shell", "unsupported construct", "a shell construct keyturn does not analyse: "+source(cmd)))
+	}
+}
+
+// substs walks the command and process substitutions inside a node: in
+// `echo $(rm -rf /)` the rm runs.
+func (s *state) substs(n syntax.Node) {
+	if n == nil {
+		return
+	}
+	if w, ok := n.(*syntax.Word); ok && w == nil {
+		return
+	}
+	syntax.Walk(n, func(n syntax.Node) bool {
+		switch x := n.(type) {
+		case *syntax.CmdSubst:
+			s.fork().stmts(x.Stmts)
+			return false
+		case *syntax.ProcSubst:
+			s.fork().stmts(x.Stmts)
+			return false
+		}
+		return true
+	})
+}
+
+// decl handles export, declare, local, readonly and typeset: their
+// assignments are context for the commands after them.
+func (s *state) decl(c *syntax.DeclClause) {
+	for _, a := range c.Args {
+		s.substs(a.Value)
+		if a.Array != nil {
+			s.substs(a.Array)
+		}
+		if a.Name == nil || a.Naked {
+			continue
+		}
+		v := s.word(a.Value)
+		if v.Known {
+			s.env[a.Name.Value] = v.Value
+		} else {
+			delete(s.env, a.Name.Value)
+		}
+	}
+	s.emit(keyturn.Effect{Tool: "shell", Operation: c.Variant.Value, Class: keyturn.Read, Environment: keyturn.EnvLocal})
+}
+
+func (s *state) callExpr(c *syntax.CallExpr) {
+	for _, a := range c.Assigns {
+		s.substs(a.Value)
+		if a.Array != nil {
+			s.substs(a.Array)
+		}
+	}
+	for _, w := range c.Args {
+		s.substs(w)
+	}
+	assign := func(env map[string]string) {
+		for _, a := range c.Assigns {
+			if a.Name == nil {
+				continue
+			}
+			v := s.word(a.Value)
+			if v.Known && a.Array == nil {
+				env[a.Name.Value] = v.Value
+			} else {
+				delete(env, a.Name.Value)
+			}
+		}
+	}
+	if len(c.Args) == 0 {
+		assign(s.env) // X=1 alone sets a shell variable
+		return
+	}
+	env := s.env
+	if len(c.Assigns) > 0 {
+		env = maps.Clone(s.env)
+		assign(env)
+	}
+	args := make([]arg, len(c.Args))
+	for i, w := range c.Args {
+		args[i] = s.word(w)
+	}
+	s.run(args, env)
+}
+
+// run analyses one program invocation: argv[0] with its arguments, in env.
+func (s *state) run(argv []arg, env map[string]string) {
+	if len(argv) == 0 {
+		return
+	}
+	if s.depth > maxDepth {
+		s.emit(unknownEffect("shell", "nested too deep", "commands nested more than 12 levels deep are not analysed"))
+		return
+	}
+	name := argv[0]
+	if !name.Known {
+		s.emit(unknownEffect("shell", "dynamic command", "the program to run is only known at run time: "+name.Value))
+		return
+	}
+	if body, ok := s.funcs[name.Value]; ok {
+		t := *s
+		t.depth++
+		t.stmt(body)
+		return
+	}
+	prog := programName(name.Value)
+	c := &call{s: s, prog: prog, path: name.Value, args: argv[1:], env: env, stdin: s.stdin}
+	if strings.Contains(name.Value, "/") && prog != "" && !isSystemPath(name.Value) {
+		// ./deploy.sh, scripts/x, bin/tool: the project's own code.
+		s.emit(c.projectScript(name.Value)...)
+		return
+	}
+	s.emit(c.analyse()...)
+}
+
+// programName returns the program a command word names: /usr/bin/git and
+// git are the same program.
+func programName(w string) string {
+	return path.Base(w)
+}
+
+// isSystemPath reports whether a program path names an installed program
+// (/usr/bin/rm) rather than the project's own script.
+func isSystemPath(p string) bool {
+	for _, dir := range []string{"/bin/", "/sbin/", "/usr/bin/", "/usr/sbin/", "/usr/local/bin/", "/usr/local/sbin/",
+		"/opt/homebrew/bin/", "/home/linuxbrew/.linuxbrew/bin/", "/snap/bin/", "/usr/libexec/", "/nix/var/nix/profiles/", "/run/current-system/sw/bin/"} {
+		if strings.HasPrefix(p, dir) {
+			return true
+		}
+	}
+	return false
+}
