@@ -112,6 +112,14 @@ func effectKey(e keyturn.Effect) string {
 		strings.Join(e.Targets, "\x00"), strings.Join(hints, "\x00"), e.Note}, "\x01")
 }
 
+// Workspace returns the workspace of dir: its git top-level, or dir itself
+// when it is in no repository.
+func Workspace(dir string) string {
+	return defaultWorkspaces.workspace(dir)
+}
+
+var defaultWorkspaces = New(&Config{})
+
 // workspace returns the git top-level of dir, or dir itself when it is in no
 // repository (or does not exist: it is then used as it stands).
 func (c *Classifier) workspace(dir string) string {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -60,11 +61,20 @@ func ParseConfig(data []byte) (*Config, error) {
 	if err := dec.Decode(&cfg); err != nil && err.Error() != "EOF" {
 		return nil, keyturn.Errorf(keyturn.EINVALID, "config: %v", err)
 	}
+	if len(cfg.Environments) == 0 && defaultRules != nil {
+		// A file that only lists protected targets keeps the conventional
+		// environment names.
+		cfg.Environments = defaultRules
+	}
 	if err := cfg.compile(); err != nil {
 		return nil, err
 	}
 	return &cfg, nil
 }
+
+var defaultRules []EnvironmentRule
+
+func init() { defaultRules = DefaultConfig().Environments }
 
 // LoadConfig reads keyturn.yaml from path.
 func LoadConfig(path string) (*Config, error) {
@@ -228,4 +238,18 @@ func (cfg *Config) String() string {
 		b.WriteByte('\n')
 	}
 	return b.String()
+}
+
+// ProtectPath adds a directory or file that agents must never change (the
+// --policy directory, the data directory): the path itself and all below it.
+func (cfg *Config) ProtectPath(p string) error {
+	clean := filepath.Clean(p)
+	for _, g := range []string{pattern.QuoteMeta(clean, 0), pattern.QuoteMeta(clean, 0) + "/*"} {
+		re, err := compileGlob(g)
+		if err != nil {
+			return keyturn.Errorf(keyturn.EINVALID, "protected path %q: %v", p, err)
+		}
+		cfg.selfPaths = append(cfg.selfPaths, re)
+	}
+	return nil
 }

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"keyturn"
+)
+
+// Exit statuses. check's decision statuses let scripts branch on the
+// outcome without parsing output.
+const (
+	exitOK       = 0
+	exitInternal = 1
+	exitUsage    = 2
+	exitAsk      = 10
+	exitApprove  = 11
+	exitDeny     = 12
+)
+
+// env is what a subcommand may touch of the outside world; tests build
+// their own.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	// getenv and environ read the process environment; tests replace them.
+	getenv  func(string) string
+	environ func() []string
+	getwd   func() (string, error)
+}
+
+type command struct {
+	name    string
+	summary string
+	run     func(e *env, args []string) int
+}
+
+var commands []command
+
+func init() {
+	commands = []command{
+		{"check", "judge a command: what it would do and what keyturn decides", runCheck},
+		{"policy", "show or test the policy (policy show | policy test FILE.yaml)", runPolicy},
+		{"version", "print keyturn's version", runVersion},
+		{"help", "show this help", nil},
+	}
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return newEnv(stdin, stdout, stderr).main(args)
+}
+
+func (e *env) main(args []string) (code int) {
+	defer func() {
+		// A bug must never look like a decision: report it, exit 1.
+		if r := recover(); r != nil {
+			fmt.Fprintf(e.stderr, "keyturn: internal error: %v\n", r)
+			code = exitInternal
+		}
+	}()
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		e.usage(e.stdout)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	for _, c := range commands {
+		if c.name == args[0] && c.run != nil {
+			return c.run(e, args[1:])
+		}
+	}
+	fmt.Fprintf(e.stderr, "keyturn: unknown command %q\n\n", args[0])
+	e.usage(e.stderr)
+	return exitUsage
+}
+
+func (e *env) usage(w io.Writer) {
+	fmt.Fprintln(w, "keyturn stands between AI coding agents and the systems they change.")
+	fmt.Fprintln(w, "\nUsage: keyturn COMMAND [options]\n\nCommands:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun 'keyturn COMMAND -h' for a command's options.")
+}
+
+// newFlags returns a flag set that reports errors instead of exiting.
+func newFlags(e *env, name, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "Usage: keyturn %s\n\nOptions:\n", usage)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args; help exits 0, a bad flag exits 2.
+func parseFlags(fs *flag.FlagSet, args []string) (int, bool) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK, false
+		}
+		return exitUsage, false
+	}
+	return 0, true
+}
+
+// fail prints err for a person and returns the exit status for its code.
+func (e *env) fail(err error) int {
+	msg := keyturn.ErrorMessage(err)
+	if keyturn.ErrorCode(err) == keyturn.EINTERNAL {
+		msg = err.Error()
+	}
+	fmt.Fprintf(e.stderr, "keyturn: %s\n", strings.TrimSpace(msg))
+	switch keyturn.ErrorCode(err) {
+	case keyturn.EINVALID, keyturn.ETOOLARGE:
+		return exitUsage
+	default:
+		return exitInternal
+	}
+}
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func runVersion(e *env, args []string) int {
+	fmt.Fprintf(e.stdout, "keyturn %s\n", version)
+	return exitOK
+}
