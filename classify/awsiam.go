@@ -65,6 +65,7 @@ var awsServicePrefix = map[string]string{
 	"elbv2":                          "elasticloadbalancing",
 	"emr":                            "elasticmapreduce",
 	"finspace-data":                  "finspace-api",
+	"forecastquery":                  "forecast",
 	"greengrassv2":                   "greengrass",
 	"iot-data":                       "iot",
 	"iot-jobs-data":                  "iotjobsdata",
@@ -236,9 +237,26 @@ var awsCommandAction = map[string]string{
 	"bedrock-runtime converse-stream":            "bedrock:InvokeModelWithResponseStream",
 	"timestream-query query":                     "timestream:Select",
 	"cloudsearchdomain upload-documents":         "cloudsearch:document",
+	"cloudfront create-distribution-with-tags":   "cloudfront:CreateDistribution",
 	"apigatewaymanagementapi get-connection":     "execute-api:ManageConnections",
 	"apigatewaymanagementapi post-to-connection": "execute-api:ManageConnections",
 	"apigatewaymanagementapi delete-connection":  "execute-api:ManageConnections",
+
+	// API Gateway commands whose method the first word does not give
+	// (see awsVerbAction); v2 tags with POST where v1 uses PUT.
+	"apigateway flush-stage-authorizers-cache": "apigateway:DELETE",
+	"apigateway flush-stage-cache":             "apigateway:DELETE",
+	"apigateway generate-client-certificate":   "apigateway:POST",
+	"apigateway import-api-keys":               "apigateway:POST",
+	"apigateway import-documentation-parts":    "apigateway:PUT",
+	"apigateway import-rest-api":               "apigateway:POST",
+	"apigateway test-invoke-authorizer":        "apigateway:POST",
+	"apigateway test-invoke-method":            "apigateway:POST",
+	"apigatewayv2 export-api":                  "apigateway:GET",
+	"apigatewayv2 import-api":                  "apigateway:PUT",
+	"apigatewayv2 reimport-api":                "apigateway:PUT",
+	"apigatewayv2 reset-authorizers-cache":     "apigateway:DELETE",
+	"apigatewayv2 tag-resource":                "apigateway:POST",
 
 	// Keyspaces is authorized by CQL-style actions, as its guide lists.
 	"keyspaces create-keyspace":                 "cassandra:Create",
@@ -254,30 +272,47 @@ var awsCommandAction = map[string]string{
 	"keyspaces list-tables":                     "cassandra:Select",
 	"keyspaces list-tags-for-resource":          "cassandra:Select",
 
-	// CLI customizations: commands the CLI adds on top of the API.
-	"ecr get-login-password":        "ecr:GetAuthorizationToken",
-	"ecr-public get-login-password": "ecr-public:GetAuthorizationToken",
-	"codeartifact login":            "codeartifact:GetAuthorizationToken",
-	"eks update-kubeconfig":         "eks:DescribeCluster",
-	"logs tail":                     "logs:FilterLogEvents",
-	"cloudformation deploy":         "cloudformation:ExecuteChangeSet",
-	"cloudformation package":        "s3:PutObject",
-	"emr create-cluster":            "elasticmapreduce:RunJobFlow",
-	"emr terminate-clusters":        "elasticmapreduce:TerminateJobFlows",
+	// CLI customizations: commands the CLI builds on top of the API.
+	"cloudformation deploy":               "cloudformation:ExecuteChangeSet",
+	"cloudformation package":              "s3:PutObject",
+	"codeartifact login":                  "codeartifact:GetAuthorizationToken",
+	"ddb put":                             "dynamodb:PutItem",
+	"ddb select":                          "dynamodb:Scan", // Query when given --key-condition
+	"ecr get-login-password":              "ecr:GetAuthorizationToken",
+	"ecr-public get-login-password":       "ecr-public:GetAuthorizationToken",
+	"eks update-kubeconfig":               "eks:DescribeCluster",
+	"emr add-steps":                       "elasticmapreduce:AddJobFlowSteps",
+	"emr create-cluster":                  "elasticmapreduce:RunJobFlow",
+	"emr terminate-clusters":              "elasticmapreduce:TerminateJobFlows",
+	"logs tail":                           "logs:FilterLogEvents",
+	"rds add-option-to-option-group":      "rds:ModifyOptionGroup",
+	"rds remove-option-from-option-group": "rds:ModifyOptionGroup",
+	"rds generate-db-auth-token":          "rds-db:connect", // signed locally, for a login this action allows
 }
 
-// awsAPIGatewayVerb authorizes the API Gateway management APIs, whose IAM
-// actions are the HTTP methods of their REST resources rather than the
-// operation names; the first word of the command gives the method.
+// awsVerbAction authorizes services whose IAM actions do not follow their
+// operation names, by the first word of the command. The API Gateway
+// management APIs are authorized by the HTTP method of their REST resource;
+// Budgets by two actions, one to view and one to change a budget.
+var awsVerbAction = map[string]map[string]string{
+	"apigateway":   awsAPIGatewayVerb,
+	"apigatewayv2": awsAPIGatewayVerb,
+	"budgets": {
+		"describe": "budgets:ViewBudget",
+		"create":   "budgets:ModifyBudget",
+		"update":   "budgets:ModifyBudget",
+		"delete":   "budgets:ModifyBudget",
+	},
+}
+
 var awsAPIGatewayVerb = map[string]string{
-	"get":    "GET",
-	"create": "POST",
-	"update": "PATCH",
-	"delete": "DELETE",
-	"put":    "PUT",
-	"import": "PUT",
-	"tag":    "PUT",
-	"untag":  "DELETE",
+	"get":    "apigateway:GET",
+	"create": "apigateway:POST",
+	"update": "apigateway:PATCH",
+	"delete": "apigateway:DELETE",
+	"put":    "apigateway:PUT",
+	"tag":    "apigateway:PUT",
+	"untag":  "apigateway:DELETE",
 }
 
 type awsAction struct {
@@ -367,11 +402,10 @@ func awsOperation(cliService, cliCommand string) (iamAction, accessLevel string,
 			return a, l, true
 		}
 	}
-	if svc == "apigateway" || svc == "apigatewayv2" {
-		verb, _, _ := strings.Cut(cmd, "-")
-		if method, found := awsAPIGatewayVerb[verb]; found {
-			return awsLookup("apigateway", method)
-		}
+	verb, _, _ := strings.Cut(cmd, "-")
+	if full, found := awsVerbAction[svc][verb]; found {
+		prefix, action, _ := strings.Cut(full, ":")
+		return awsLookup(prefix, action)
 	}
 	return "", "", false
 }
