@@ -52,6 +52,13 @@ func New(cfg *Config) *Classifier {
 // Config returns the configuration the classifier resolves with.
 func (c *Classifier) Config() *Config { return c.cfg }
 
+// The work budget of one line: generous for anything a person writes,
+// linear in the line's length.
+const (
+	workPerByte = 4
+	workBase    = 2000
+)
+
 // maxLine bounds the input: a longer line is not understood. It keeps the
 // work done on hostile input linear and small.
 const maxLine = 1 << 20
@@ -62,6 +69,7 @@ const maxLine = 1 << 20
 func (c *Classifier) Shell(line string, ctx Context) []keyturn.Effect {
 	var out []keyturn.Effect
 	s := c.newState(ctx, &out)
+	s.work.limit = workPerByte*len(line) + workBase
 	if len(line) > maxLine {
 		s.emit(unknownEffect("shell", "oversized command", "the command line is over 1 MiB"))
 	} else {

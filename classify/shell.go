@@ -27,6 +27,10 @@ type state struct {
 	remote map[string]string
 	depth  int
 	out    *[]keyturn.Effect
+	// work is shared by every fork of the state: it bounds the total work
+	// on one line, so hostile input (functions calling themselves many
+	// times, find with many roots and many -exec words) stays linear.
+	work *budget
 	// stdin is what the next command reads on standard input, if anything.
 	stdin *input
 }
@@ -49,7 +53,28 @@ func (c *Classifier) newState(ctx Context, out *[]keyturn.Effect) *state {
 	if cwd != "" {
 		cwd = path.Clean(cwd)
 	}
-	return &state{c: c, cwd: cwd, workspace: c.workspace(cwd), env: env, funcs: map[string]*syntax.Stmt{}, out: out}
+	return &state{c: c, cwd: cwd, workspace: c.workspace(cwd), env: env, funcs: map[string]*syntax.Stmt{}, out: out, work: &budget{}}
+}
+
+// budget counts the work done on one line.
+type budget struct {
+	spent, limit int
+	exhausted    bool
+}
+
+// spend records n units of work; false once the line's budget is gone, and
+// the first time that happens an unknown effect says why.
+func (s *state) spend(n int) bool {
+	b := s.work
+	b.spent += n
+	if b.spent <= b.limit {
+		return true
+	}
+	if !b.exhausted {
+		b.exhausted = true
+		*s.out = append(*s.out, unknownEffect("shell", "too complex", "the line asks for more analysis than its length warrants; keyturn stops and cannot vouch for the rest"))
+	}
+	return false
 }
 
 // fork returns a copy for a subshell, a pipe stage or a nested shell: cd and
@@ -88,6 +113,9 @@ func (s *state) emit(effects ...keyturn.Effect) {
 // script parses src as a shell program and walks it. what names the source
 // for the parse-error message ("command", "bash -c string", …).
 func (s *state) script(src, what string) {
+	if !s.spend(len(src)/8 + 1) {
+		return
+	}
 	if s.depth > maxDepth {
 		s.emit(unknownEffect("shell", "nested too deep", "commands nested more than 12 levels deep are not analysed"))
 		return
@@ -206,7 +234,17 @@ func (s *state) command(cmd syntax.Command) {
 	case *syntax.FuncDecl:
 		// The body runs when the function is called; remember it. Names
 		// are plain words, so a call is found by its name.
-		s.funcs[c.Name.Value] = c.Body
+		names := c.Names
+		if c.Name != nil {
+			names = append(names, c.Name)
+		}
+		if len(names) == 0 {
+			// An anonymous function runs where it is declared.
+			s.fork().stmt(c.Body)
+		}
+		for _, n := range names {
+			s.funcs[n.Value] = c.Body
+		}
 	case *syntax.DeclClause:
 		s.decl(c)
 	case *syntax.TimeClause:
@@ -301,12 +339,18 @@ func (s *state) callExpr(c *syntax.CallExpr) {
 	for i, w := range c.Args {
 		args[i] = s.word(w)
 	}
-	s.run(args, env)
+	s.runCommand(args, env, true)
 }
 
 // run analyses one program invocation: argv[0] with its arguments, in env.
+// Wrappers use it: sudo, xargs, env and the like execute programs, never
+// the shell's functions.
 func (s *state) run(argv []arg, env map[string]string) {
-	if len(argv) == 0 {
+	s.runCommand(argv, env, false)
+}
+
+func (s *state) runCommand(argv []arg, env map[string]string, funcs bool) {
+	if len(argv) == 0 || !s.spend(1+len(argv)) {
 		return
 	}
 	if s.depth > maxDepth {
@@ -318,7 +362,7 @@ func (s *state) run(argv []arg, env map[string]string) {
 		s.emit(unknownEffect("shell", "dynamic command", "the program to run is only known at run time: "+name.Value))
 		return
 	}
-	if body, ok := s.funcs[name.Value]; ok {
+	if body, ok := s.funcs[name.Value]; ok && funcs {
 		t := *s
 		t.depth++
 		t.stmt(body)
