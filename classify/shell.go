@@ -4,6 +4,7 @@ import (
 	"maps"
 	"path"
 	"strings"
+	"sync"
 
 	"mvdan.cc/sh/v3/syntax"
 
@@ -110,6 +111,9 @@ func (s *state) emit(effects ...keyturn.Effect) {
 	}
 }
 
+// parsers reuses parsers: a new one costs more than parsing a one-liner.
+var parsers = sync.Pool{New: func() any { return syntax.NewParser(syntax.Variant(syntax.LangBash)) }}
+
 // script parses src as a shell program and walks it. what names the source
 // for the parse-error message ("command", "bash -c string", …).
 func (s *state) script(src, what string) {
@@ -120,7 +124,9 @@ func (s *state) script(src, what string) {
 		s.emit(unknownEffect("shell", "nested too deep", "commands nested more than 12 levels deep are not analysed"))
 		return
 	}
-	f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(src), "")
+	p := parsers.Get().(*syntax.Parser)
+	f, err := p.Parse(strings.NewReader(src), "")
+	parsers.Put(p)
 	if err != nil {
 		s.emit(unknownEffect("shell", "parse error", what+" does not parse: "+err.Error()))
 		return
