@@ -100,6 +100,9 @@ func DefaultConfig() *Config {
 	return cfg
 }
 
+// Directory patterns only ever select prod or staging by default: */dev/*
+// would also match every path under a user named dev, and matching too
+// little errs on the strict side (unknown is treated as prod).
 const defaultConfigYAML = `
 environments:
   - name: prod
@@ -126,7 +129,6 @@ environments:
       gcloud_project: ["*-dev", "dev-*", "*-sandbox"]
       host: ["localhost", "127.0.0.1", "::1", "dev*", "*.dev.*", "*.local", "*.localhost"]
       database: ["dev*", "*_dev", "*_test", "test*"]
-      terraform_dir: ["*/dev", "*/dev/*", "*/sandbox", "*/sandbox/*"]
       terraform_workspace: ["dev*", "default", "sandbox*"]
 `
 
