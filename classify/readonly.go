@@ -40,6 +40,8 @@ func init() {
 		"traceroute", "traceroute6", "tracepath", "mtr", "whois", "locate", "lscpu", "lsblk", "blkid", "nproc",
 		"getent", "groups", "users", "who", "w", "last", "lastlog", "arch", "lsmod", "lspci", "lsusb", "vmstat",
 		"iostat", "mpstat", "locale", "findmnt", "lslogins", "lsns", "lsipc")
+	// Calculators and pipes that only pass data on.
+	add(reads, "bc", "dc", "pv", "finger", "units", "cowsay", "figlet", "toilet", "lolcat")
 	// Documentation.
 	add(reads, "whatis", "apropos", "info")
 	// Linters that only report (they may keep a cache of their own).

@@ -326,14 +326,36 @@ func wrapWatch(c *call) []keyturn.Effect {
 }
 
 func wrapXargs(c *call) []keyturn.Effect {
-	valued := set("-I", "-i", "-n", "-P", "-L", "-l", "-d", "-E", "-e", "-s", "-a",
+	// -i, -e and -l take their value only when attached (-i{}), as in GNU xargs.
+	valued := set("-I", "-n", "-P", "-L", "-d", "-E", "-s", "-a",
 		"--replace", "--max-args", "--max-procs", "--max-lines", "--delimiter", "--eof", "--max-chars", "--arg-file", "--process-slot-var")
 	f := parseFlags(c.args, valued, true)
 	argv := commandOf(f)
 	if len(argv) == 0 {
 		argv = lits("echo") // xargs alone runs echo
 	}
-	// The arguments xargs appends are only known at run time.
+	// With -I R (or -i), each R in the command is replaced by input;
+	// otherwise input is appended. Either way it is only known at run time.
+	replace := f.get("-I", "--replace")
+	if replace == "" && (f.has("-I", "--replace") || f.has("-i")) {
+		replace = "{}"
+	}
+	if replace == "" {
+		for _, v := range f.opts["-i"] {
+			replace = v
+		}
+	}
+	if replace != "" {
+		sub := make([]arg, len(argv))
+		for i, a := range argv {
+			sub[i] = a
+			if i > 0 && strings.Contains(a.Value, replace) {
+				sub[i] = arg{Value: strings.ReplaceAll(a.Value, replace, "{xargs input}"), Known: false}
+			}
+		}
+		c.run(sub)
+		return nil
+	}
 	c.run(append(argv, arg{Value: "{xargs input}", Known: false}))
 	return nil
 }
@@ -550,9 +572,9 @@ func wrapInterpreter(c *call) []keyturn.Effect {
 
 func isAwk(p string) bool { return p == "awk" || p == "gawk" || p == "mawk" || p == "nawk" }
 
-// awkEffects: awk programs read and print; system(), pipes to commands and
-// output redirection in the program make them something keyturn cannot
-// judge.
+// awkEffects: awk programs read and print. system(), pipes to or from
+// commands, and output redirection inside print make them something keyturn
+// cannot judge.
 func awkEffects(c *call) []keyturn.Effect {
 	f := parseFlags(c.args, set("-F", "-v", "-f", "--file", "--field-separator", "--assign"), true)
 	if f.has("-f", "--file") {
@@ -562,11 +584,71 @@ func awkEffects(c *call) []keyturn.Effect {
 		return []keyturn.Effect{readEffect(c)}
 	}
 	prog := f.pos[0]
-	if !prog.Known || strings.Contains(prog.Value, "system") || strings.Contains(prog.Value, "|") ||
-		strings.Contains(prog.Value, ">") && strings.Contains(prog.Value, "print") && strings.Contains(prog.Value, "\"") || strings.Contains(prog.Value, "getline") {
+	if !prog.Known {
+		return []keyturn.Effect{c.unknown(c.prog, "the awk program is only known at run time")}
+	}
+	if awkRunsOrWrites(prog.Value) {
 		return []keyturn.Effect{c.unknown(c.prog, "the awk program runs commands or writes files")}
 	}
 	return []keyturn.Effect{readEffect(c)}
+}
+
+// awkRunsOrWrites looks at an awk program with its string literals taken
+// out: system(), a | that is not ||, or a > inside a print statement (a
+// redirection there) mean it reaches beyond its output.
+func awkRunsOrWrites(prog string) bool {
+	var code strings.Builder
+	inString := false
+	last := byte(0) // the last code byte that is not a space
+	for i := 0; i < len(prog); i++ {
+		ch := prog[i]
+		switch {
+		case inString && ch == '\\':
+			i++
+		case ch == '"':
+			inString = !inString
+			code.WriteByte('"')
+		case inString:
+		case ch == '/' && (last == 0 || strings.IndexByte("(,~!{;&|", last) >= 0):
+			// A regex literal (where a division cannot stand): skip it.
+			for i++; i < len(prog) && prog[i] != '/'; i++ {
+				if prog[i] == '\\' {
+					i++
+				}
+			}
+			code.WriteString("//")
+			last = '/'
+		default:
+			code.WriteByte(ch)
+			if ch != ' ' && ch != '\t' && ch != '\n' {
+				last = ch
+			}
+		}
+	}
+	if inString {
+		return true // unbalanced quotes: not a program keyturn can read
+	}
+	text := code.String()
+	if strings.Contains(text, "system") || strings.Contains(text, "getline") && strings.Contains(text, "|") {
+		return true
+	}
+	for i := 0; i < len(text); i++ {
+		if text[i] == '|' {
+			if i+1 < len(text) && text[i+1] == '|' {
+				i++
+				continue
+			}
+			return true
+		}
+	}
+	// A > or >> after print/printf, before the statement ends, redirects.
+	for _, stmt := range strings.FieldsFunc(text, func(r rune) bool { return r == ';' || r == '}' || r == '{' || r == '\n' }) {
+		stmt = strings.TrimSpace(stmt)
+		if (strings.HasPrefix(stmt, "print") || strings.Contains(stmt, " print")) && strings.Contains(stmt, ">") {
+			return true
+		}
+	}
+	return false
 }
 
 // findActions are find's primaries that run a command.
