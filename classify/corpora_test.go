@@ -124,6 +124,6 @@ func TestCorporaNL2Bash(t *testing.T) {
 
 // Ceilings, set honestly from the measured figures (see the closing notes).
 const (
-	tldrUnknownCeiling    = 1.0
-	nl2bashUnknownCeiling = 1.0
+	tldrUnknownCeiling    = 0.30 // measured 27.3%
+	nl2bashUnknownCeiling = 0.10 // measured 8.7%
 )
