@@ -2,6 +2,7 @@ package classify
 
 import (
 	"maps"
+	"path"
 	"strings"
 
 	"keyturn"
@@ -123,6 +124,7 @@ func (c *call) inside(hints map[string]string, argv []arg) {
 // insideShell parses src as shell code run on another host or container.
 func (c *call) insideShell(hints map[string]string, src, what string) {
 	t := c.s.insideState(hints)
+	t.stdin = c.stdin // ssh HOST 'bash -s' <<EOF feeds the remote shell
 	t.script(src, what)
 }
 
@@ -141,14 +143,51 @@ func (s *state) insideState(hints map[string]string) *state {
 }
 
 // projectScript is a program given by a path (./deploy.sh, bin/x): the
-// project's own code, a write in the workspace. Outside the workspace it is
-// some program keyturn cannot read: unknown.
+// project's own code, a write in the workspace. A shell script that can be
+// read is also analysed, so deploy.sh's `kubectl delete` counts. A script
+// written earlier in the same line is the agent's own code, not the
+// project's: unknown. Outside the workspace it is some program keyturn
+// cannot judge: unknown.
 func (c *call) projectScript(p string) []keyturn.Effect {
 	abs, ok := c.s.abs(arg{Value: p, Known: true})
-	if ok && c.s.inWorkspace(abs) {
-		return []keyturn.Effect{c.workspaceEffect("script", "run "+p, keyturn.Write, abs)}
+	if ok && c.s.written[abs] {
+		return []keyturn.Effect{c.unknown("run "+p, "runs a file written earlier in the same command")}
 	}
-	return []keyturn.Effect{c.unknown("run "+p, "runs a program outside the workspace that keyturn cannot judge")}
+	if !ok || !c.s.inWorkspace(abs) {
+		return []keyturn.Effect{c.unknown("run "+p, "runs a program outside the workspace that keyturn cannot judge")}
+	}
+	if c.s.remote == nil {
+		if src, err := readSmall(abs); err == nil && isShellScript(abs, src) {
+			t := c.s.fork()
+			t.depth++
+			t.script(string(src), "script "+p)
+		}
+	}
+	return []keyturn.Effect{c.workspaceEffect("script", "run "+p, keyturn.Write, abs)}
+}
+
+// isShellScript reports whether a file is shell code: by its #! line, or by
+// its name when it has none.
+func isShellScript(name string, src []byte) bool {
+	line, _, _ := strings.Cut(string(src), "\n")
+	if !strings.HasPrefix(line, "#!") {
+		return strings.HasSuffix(name, ".sh") || strings.HasSuffix(name, ".bash")
+	}
+	fields := strings.Fields(strings.TrimPrefix(line, "#!"))
+	if len(fields) > 1 && path.Base(fields[0]) == "env" {
+		fields = fields[1:]
+		for len(fields) > 1 && strings.HasPrefix(fields[0], "-") {
+			fields = fields[1:]
+		}
+	}
+	if len(fields) == 0 {
+		return false
+	}
+	switch path.Base(fields[0]) {
+	case "sh", "bash", "zsh", "dash", "ksh", "mksh", "ash":
+		return true
+	}
+	return false
 }
 
 // flags is a command's arguments split into options and operands.

@@ -32,6 +32,9 @@ type state struct {
 	// on one line, so hostile input (functions calling themselves many
 	// times, find with many roots and many -exec words) stays linear.
 	work *budget
+	// written holds the absolute paths written so far in the line, shared
+	// by every fork: running one of them runs the agent's own fresh code.
+	written map[string]bool
 	// stdin is what the next command reads on standard input, if anything.
 	stdin *input
 }
@@ -54,7 +57,7 @@ func (c *Classifier) newState(ctx Context, out *[]keyturn.Effect) *state {
 	if cwd != "" {
 		cwd = path.Clean(cwd)
 	}
-	return &state{c: c, cwd: cwd, workspace: c.workspace(cwd), env: env, funcs: map[string]*syntax.Stmt{}, out: out, work: &budget{}}
+	return &state{c: c, cwd: cwd, workspace: c.workspace(cwd), env: env, funcs: map[string]*syntax.Stmt{}, out: out, work: &budget{}, written: map[string]bool{}}
 }
 
 // budget counts the work done on one line.
@@ -105,6 +108,13 @@ func (s *state) emit(effects ...keyturn.Effect) {
 			}
 			if e.Environment == keyturn.EnvWorkspace || e.Environment == keyturn.EnvLocal {
 				e.Environment = "" // resolved from the remote's hints
+			}
+		}
+		if e.Tool == "fs" && e.Class != keyturn.Read {
+			for _, t := range e.Targets {
+				if strings.HasPrefix(t, "/") {
+					s.written[t] = true
+				}
 			}
 		}
 		*s.out = append(*s.out, e)

@@ -54,6 +54,11 @@ func (s *state) word(w *syntax.Word) arg {
 			}
 		case *syntax.ParamExp:
 			v, ok := s.param(p)
+			// Unquoted, the value is split into words and globbed: "build /"
+			// would reach rm as two paths. Only a plain value is known.
+			if ok && (strings.ContainsAny(v, " \t\n*?[") || s.env["IFS"] != "" && s.env["IFS"] != " \t\n") {
+				ok = false
+			}
 			known = known && ok
 			b.WriteString(v)
 		default:
