@@ -92,6 +92,15 @@ func (s *Set) decideTarget(e keyturn.Effect, target string, radius int, p princi
 	if !class.Valid() {
 		class = keyturn.Unknown // fail closed on a class this version does not know
 	}
+	return s.evaluate(s.request(e, target, radius, p, in), string(class))
+}
+
+// request builds the Cedar request for one target of an effect.
+func (s *Set) request(e keyturn.Effect, target string, radius int, p principal, in Input) *request {
+	class := e.Class
+	if !class.Valid() {
+		class = keyturn.Unknown
+	}
 	resUID := types.NewEntityUID("Target", types.String(e.Tool+":"+string(e.Environment)+":"+target))
 	resType := ""
 	if i := strings.Index(target, "/"); i > 0 && !strings.HasPrefix(target, "/") {
@@ -115,7 +124,7 @@ func (s *Set) decideTarget(e keyturn.Effect, target string, radius int, p princi
 		"self_modify":        types.Boolean(e.SelfModify),
 		"protected":          types.Boolean(e.Protected),
 	}
-	r := &request{
+	return &request{
 		req: cedar.Request{
 			Principal: p.uid,
 			Action:    types.NewEntityUID("Action", types.String(class)),
@@ -124,7 +133,6 @@ func (s *Set) decideTarget(e keyturn.Effect, target string, radius int, p princi
 		entities: types.EntityMap{p.uid: p.entity, resUID: res},
 		context:  ctx,
 	}
-	return s.evaluate(r, string(class))
 }
 
 // evaluate runs the request, reads the forbids' annotations, and checks
@@ -188,7 +196,7 @@ func (s *Set) evaluate(r *request, action string) keyturn.Decision {
 // authorize runs Cedar on the candidate policies. A policy that fails to
 // evaluate is an error, never a skipped forbid: keyturn fails closed.
 func (s *Set) authorize(r *request, action string) (bool, []cedar.PolicyID, []keyturn.Reason) {
-	r.req.Context = types.NewRecord(r.context)
+	r.req.Context = newRecord(r.context)
 	d, diag := cedar.Authorize(s.index.candidates(action, r.req.Principal, r.req.Resource), r.entities, r.req)
 	if len(diag.Errors) > 0 {
 		errs := make([]keyturn.Reason, 0, len(diag.Errors))
@@ -216,3 +224,5 @@ func (s *Set) reasons(ids []cedar.PolicyID) []keyturn.Reason {
 	}
 	return out
 }
+
+func newRecord(m types.RecordMap) types.Record { return types.NewRecord(m) }
