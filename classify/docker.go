@@ -594,7 +594,7 @@ func (d *dockerCmd) group(group string, rest []arg) []keyturn.Effect {
 			if o.pos[0].Known {
 				v = o.pos[0].Value
 			}
-			c.s.env[dockerContextKey+d.configDir] = v
+			c.s.setEnv(dockerContextKey+d.configDir, v)
 		}
 	case group == "manifest" && name == "push" || group == "buildx" && name == "imagetools" && len(o.pos) > 0 && o.pos[0].Value == "create":
 		return d.push(op, o.pos)

@@ -754,7 +754,7 @@ func (k *kube) analyse() []keyturn.Effect {
 		if k.verb == "login" {
 			// A login rewrites the current context: later commands in this
 			// line go to a cluster keyturn cannot name.
-			c.s.env[kubeContextKey+k.kubeconfig] = ""
+			c.s.setEnv(kubeContextKey+k.kubeconfig, "")
 		}
 		return []keyturn.Effect{c.localEffect("kubectl", k.op(k.verb), keyturn.Write)}
 	case "new-app", "new-build", "start-build", "cancel-build", "import-image", "tag", "policy":
@@ -1079,7 +1079,7 @@ func runInside(c *call, hints map[string]string, argv []arg, interactive bool, e
 		t.stdin = &input{known: true, what: "no input"}
 	}
 	for k, v := range env {
-		t.env[k] = v
+		t.setEnv(k, v)
 	}
 	t.run(argv, t.env)
 }
@@ -1133,12 +1133,12 @@ func (k *kube) config(sub string, ops []arg) []keyturn.Effect {
 		return local(keyturn.Write)
 	case "unset":
 		if len(ops) > 0 && ops[0].Value == "current-context" {
-			c.s.env[kubeContextKey+k.kubeconfig] = ""
+			c.s.setEnv(kubeContextKey+k.kubeconfig, "")
 		}
 		return local(keyturn.Write)
 	case "set-context", "set-cluster", "set-credentials", "rename-context":
 		if sub == "rename-context" && len(ops) == 2 && k.hints["kube_context"] == ops[0].Value && ops[1].Known {
-			c.s.env[kubeContextKey+k.kubeconfig] = ops[1].Value
+			c.s.setEnv(kubeContextKey+k.kubeconfig, ops[1].Value)
 		}
 		return local(keyturn.Write)
 	case "delete-context", "delete-cluster", "delete-user":
@@ -1159,7 +1159,7 @@ func (k *kube) switchContext(ops []arg) {
 	if len(ops) > 0 && ops[0].Known {
 		v = ops[0].Value
 	}
-	k.c.s.env[kubeContextKey+k.kubeconfig] = v
+	k.c.s.setEnv(kubeContextKey+k.kubeconfig, v)
 }
 
 // adm: OpenShift's administrator commands; those that mirror kubectl's

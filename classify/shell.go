@@ -21,8 +21,12 @@ type state struct {
 	c         *Classifier
 	cwd       string // "" when it cannot be known (cd $X)
 	workspace string // fixed by the action's cwd; "" on a remote host
-	env       map[string]string
-	funcs     map[string]*syntax.Stmt
+	// env is the line's variables. Forks share it until one writes: copy
+	// on write keeps a pipeline of twenty commands from copying it twenty
+	// times (see setEnv).
+	env      map[string]string
+	envOwned bool
+	funcs    map[string]*syntax.Stmt
 	// remote holds the hints of the host or container the commands run on
 	// (ssh, kubectl exec, docker exec); nil when they run here.
 	remote map[string]string
@@ -49,7 +53,7 @@ type input struct {
 }
 
 func (c *Classifier) newState(ctx Context, out *[]keyturn.Effect) *state {
-	env := maps.Clone(ctx.Env)
+	env := ctx.Env
 	if env == nil {
 		env = map[string]string{}
 	}
@@ -57,7 +61,7 @@ func (c *Classifier) newState(ctx Context, out *[]keyturn.Effect) *state {
 	if cwd != "" {
 		cwd = path.Clean(cwd)
 	}
-	return &state{c: c, cwd: cwd, workspace: c.workspace(cwd), env: env, funcs: map[string]*syntax.Stmt{}, out: out, work: &budget{}, written: map[string]bool{}}
+	return &state{c: c, cwd: cwd, workspace: c.workspace(cwd), env: env, out: out, work: &budget{}, written: map[string]bool{}}
 }
 
 // budget counts the work done on one line.
@@ -84,11 +88,33 @@ func (s *state) spend(n int) bool {
 // fork returns a copy for a subshell, a pipe stage or a nested shell: cd and
 // variables set inside do not leak back.
 func (s *state) fork() *state {
+	s.envOwned = false // shared with the fork from now on
 	t := *s
-	t.env = maps.Clone(s.env)
 	t.funcs = maps.Clone(s.funcs)
 	t.stdin = nil
 	return &t
+}
+
+// setEnv sets a variable for the rest of the line in this state.
+func (s *state) setEnv(name, value string) {
+	s.ownEnv()
+	s.env[name] = value
+}
+
+// unsetEnv forgets a variable: its value is no longer known.
+func (s *state) unsetEnv(name string) {
+	s.ownEnv()
+	delete(s.env, name)
+}
+
+func (s *state) ownEnv() {
+	if !s.envOwned {
+		s.env = maps.Clone(s.env)
+		if s.env == nil {
+			s.env = map[string]string{}
+		}
+		s.envOwned = true
+	}
 }
 
 // emit records effects, moving those that run on a remote host or container
@@ -259,6 +285,9 @@ func (s *state) command(cmd syntax.Command) {
 			s.fork().stmt(c.Body)
 		}
 		for _, n := range names {
+			if s.funcs == nil {
+				s.funcs = map[string]*syntax.Stmt{}
+			}
 			s.funcs[n.Value] = c.Body
 		}
 	case *syntax.DeclClause:
@@ -311,9 +340,9 @@ func (s *state) decl(c *syntax.DeclClause) {
 		}
 		v := s.word(a.Value)
 		if v.Known {
-			s.env[a.Name.Value] = v.Value
+			s.setEnv(a.Name.Value, v.Value)
 		} else {
-			delete(s.env, a.Name.Value)
+			s.unsetEnv(a.Name.Value)
 		}
 	}
 	s.emit(keyturn.Effect{Tool: "shell", Operation: c.Variant.Value, Class: keyturn.Read, Environment: keyturn.EnvLocal})
@@ -329,27 +358,27 @@ func (s *state) callExpr(c *syntax.CallExpr) {
 	for _, w := range c.Args {
 		s.substs(w)
 	}
-	assign := func(env map[string]string) {
+	assign := func(set func(name, value string), unset func(name string)) {
 		for _, a := range c.Assigns {
 			if a.Name == nil {
 				continue
 			}
 			v := s.word(a.Value)
 			if v.Known && a.Array == nil {
-				env[a.Name.Value] = v.Value
+				set(a.Name.Value, v.Value)
 			} else {
-				delete(env, a.Name.Value)
+				unset(a.Name.Value)
 			}
 		}
 	}
 	if len(c.Args) == 0 {
-		assign(s.env) // X=1 alone sets a shell variable
+		assign(s.setEnv, s.unsetEnv) // X=1 alone sets a shell variable
 		return
 	}
 	env := s.env
 	if len(c.Assigns) > 0 {
 		env = maps.Clone(s.env)
-		assign(env)
+		assign(func(n, v string) { env[n] = v }, func(n string) { delete(env, n) })
 	}
 	args := make([]arg, len(c.Args))
 	for i, w := range c.Args {

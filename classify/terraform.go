@@ -385,9 +385,9 @@ func (t *tfCmd) workspace(o tfOpts, op, sub string, ops []arg) []keyturn.Effect 
 		// TF_WORKSPACE, which terraform itself reads; an unknown name
 		// leaves the workspace unknown.
 		if name != "" {
-			c.s.env["TF_WORKSPACE"] = name
+			c.s.setEnv("TF_WORKSPACE", name)
 		} else {
-			delete(c.s.env, "TF_WORKSPACE")
+			c.s.unsetEnv("TF_WORKSPACE")
 		}
 		if sub == "select" {
 			// Selecting writes .terraform/environment in the directory.

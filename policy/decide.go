@@ -62,7 +62,14 @@ type principal struct {
 	entity types.Entity
 }
 
+// principal returns the Cedar entity of the agent. It is cached: one agent
+// makes many decisions, and building a Cedar record is most of the cost of
+// a cheap one.
 func (s *Set) principal(in Input) principal {
+	key := strings.Join(append([]string{in.Agent, in.Operator, in.Kind, in.Profile}, in.Groups...), "\x00")
+	if p, ok := s.principals.Load(key); ok {
+		return p.(principal)
+	}
 	id := in.Agent
 	if id == "" {
 		id = "anonymous"
@@ -72,18 +79,40 @@ func (s *Set) principal(in Input) principal {
 	for i, g := range in.Groups {
 		groups[i] = types.String(g)
 	}
-	return principal{uid: uid, entity: types.Entity{UID: uid, Attributes: types.NewRecord(types.RecordMap{
+	p := principal{uid: uid, entity: types.Entity{UID: uid, Attributes: types.NewRecord(types.RecordMap{
 		"operator": types.String(in.Operator),
 		"kind":     types.String(in.Kind),
 		"profile":  types.String(in.Profile),
 		"groups":   types.NewSet(groups...),
 	})}}
+	if s.principalCount.Add(1) > maxCachedPrincipals {
+		s.principals.Clear() // bounded: agents come and go
+		s.principalCount.Store(0)
+	}
+	s.principals.Store(key, p)
+	return p
+}
+
+const maxCachedPrincipals = 4096
+
+// entities holds the two entities of a request: the agent and the target.
+// A map per request would cost more than the evaluation.
+type entities struct{ principal, resource types.Entity }
+
+func (e *entities) Get(uid types.EntityUID) (types.Entity, bool) {
+	switch uid {
+	case e.principal.UID:
+		return e.principal, true
+	case e.resource.UID:
+		return e.resource, true
+	}
+	return types.Entity{}, false
 }
 
 // request is one Cedar request in the making.
 type request struct {
 	req      cedar.Request
-	entities types.EntityMap
+	entities *entities
 	context  types.RecordMap
 }
 
@@ -130,7 +159,7 @@ func (s *Set) request(e keyturn.Effect, target string, radius int, p principal, 
 			Action:    types.NewEntityUID("Action", types.String(class)),
 			Resource:  resUID,
 		},
-		entities: types.EntityMap{p.uid: p.entity, resUID: res},
+		entities: &entities{principal: p.entity, resource: res},
 		context:  ctx,
 	}
 }

@@ -24,6 +24,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/cedar-policy/cedar-go"
 	"github.com/cedar-policy/cedar-go/x/exp/schema"
@@ -58,6 +60,9 @@ type Set struct {
 	rules   []*rule
 	byID    map[cedar.PolicyID]*rule
 	index   *index
+
+	principals     sync.Map // principal cache, see principal
+	principalCount atomic.Int64
 }
 
 // Default returns the embedded default pack.
