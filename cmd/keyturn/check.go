@@ -270,7 +270,7 @@ func printResult(w io.Writer, r result) {
 	fmt.Fprintf(w, "%s  %s\n\n", verdict(r), r.Command)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  TOOL\tOPERATION\tCLASS\tENVIRONMENT\tTARGETS")
-	for _, e := range r.Effects {
+	for _, e := range shownEffects(r.Effects) {
 		targets := strings.Join(e.Targets, ", ")
 		if len(targets) > 80 {
 			targets = targets[:77] + "..."
@@ -300,6 +300,22 @@ func printResult(w io.Writer, r result) {
 		fmt.Fprintf(w, "  why: %s [%s]\n", rs.Message, rs.Policy)
 	}
 	fmt.Fprintf(w, "  policy version %s\n", r.PolicyVersion)
+}
+
+// shownEffects leaves out the shell's own reads (cd, echo, export) when
+// there is anything else to show: they decide nothing and hide what does.
+// --json keeps every effect.
+func shownEffects(effects []keyturn.Effect) []keyturn.Effect {
+	var out []keyturn.Effect
+	for _, e := range effects {
+		if e.Tool != "shell" || e.Class != keyturn.Read {
+			out = append(out, e)
+		}
+	}
+	if len(out) == 0 {
+		return effects
+	}
+	return out
 }
 
 func verdict(r result) string {
