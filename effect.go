@@ -13,7 +13,7 @@ type Effect struct {
 	// Environment is where the effect lands.
 	Environment Environment `json:"environment"`
 	// Targets are the resources touched: paths, names, ids, ARNs, refs.
-	Targets []string `json:"targets,omitempty"`
+	Targets []string `json:"targets"`
 	// Hints are the context that chose the environment (kube_context,
 	// aws_profile, host, …), kept so a person can see why.
 	Hints map[string]string `json:"hints,omitempty"`

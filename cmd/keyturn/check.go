@@ -157,6 +157,15 @@ type result struct {
 func (ck *checker) check(line, cwd string, env map[string]string) result {
 	effects := ck.cl.Shell(line, classify.Context{Cwd: cwd, Env: env})
 	d := ck.set.Decide(effects, policy.Input{Agent: "cli", Kind: "cli"})
+	// Lists are always lists in the output, never null.
+	for i := range effects {
+		if effects[i].Targets == nil {
+			effects[i].Targets = []string{}
+		}
+	}
+	if d.Reasons == nil {
+		d.Reasons = []keyturn.Reason{}
+	}
 	return result{Command: line, Decision: d.Outcome, Approvals: d.Approvals, Class: keyturn.StrictestClass(effects),
 		Effects: effects, Reasons: d.Reasons, PolicyVersion: d.PolicyVersion}
 }
