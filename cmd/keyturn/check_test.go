@@ -207,3 +207,34 @@ func TestPolicyDirReplacesPack(t *testing.T) {
 		t.Errorf("invalid policy: exit %d: %s", code, errs)
 	}
 }
+
+// keyturn.yaml at the workspace's git top-level is found from a subdirectory.
+func TestCheckFindsWorkspaceConfig(t *testing.T) {
+	ws := t.TempDir()
+	os.Mkdir(filepath.Join(ws, ".git"), 0o755)
+	os.MkdirAll(filepath.Join(ws, "deploy", "k8s"), 0o755)
+	os.WriteFile(filepath.Join(ws, "keyturn.yaml"), []byte("environments:\n  - name: prod\n    match: {kube_context: [blue]}\n"), 0o644)
+	code, out, errs := runCLI(t, "", homeEnv, "check", "--cwd", filepath.Join(ws, "deploy", "k8s"), "--json", "--", "kubectl --context blue delete deploy api")
+	if code != exitApprove || !strings.Contains(out, `"environment": "prod"`) {
+		t.Fatalf("exit %d: %s%s", code, out, errs)
+	}
+	// Without the file, blue is unknown, which the default policy treats as prod too,
+	// but a staging-looking context is not.
+	os.Remove(filepath.Join(ws, "keyturn.yaml"))
+	code, out, _ = runCLI(t, "", homeEnv, "check", "--cwd", ws, "--json", "--", "kubectl --context blue delete deploy api")
+	if code != exitApprove || !strings.Contains(out, `"environment": "unknown"`) {
+		t.Fatalf("exit %d: %s", code, out)
+	}
+}
+
+func TestVersionAndHelp(t *testing.T) {
+	if code, out, _ := runCLI(t, "", nil, "version"); code != exitOK || !strings.HasPrefix(out, "keyturn ") {
+		t.Errorf("version: %d %q", code, out)
+	}
+	if code, out, _ := runCLI(t, "", nil, "help"); code != exitOK || !strings.Contains(out, "check") {
+		t.Errorf("help: %d %q", code, out)
+	}
+	if code, _, errs := runCLI(t, "", nil, "check", "-h"); code != exitOK || !strings.Contains(errs, "Exit status") {
+		t.Errorf("check -h: %d %q", code, errs)
+	}
+}
