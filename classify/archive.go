@@ -49,13 +49,29 @@ func (c *call) extractInto(op string, dir arg) keyturn.Effect {
 }
 
 func archiveTar(c *call) []keyturn.Effect {
+	valued := set("-f", "--file", "-C", "--directory", "-T", "--files-from", "-X", "--exclude-from", "-b", "-H", "--format", "-I", "--use-compress-program", "-g", "--listed-incremental", "-N", "--newer", "--to-command", "--checkpoint-action", "--info-script", "-F", "--new-volume-script", "--rsh-command")
 	args := c.args
 	// Old style: the first word holds bundled options without a dash
-	// (tar czf out.tgz dir); its valued options take the next words.
+	// (tar czf out.tgz dir); each valued option takes the next word in
+	// turn: tar xvfC x.tar / is -x -v -f x.tar -C /.
 	if len(args) > 0 && args[0].Known && !strings.HasPrefix(args[0].Value, "-") {
-		args = append(lits("-"+args[0].Value), args[1:]...)
+		var out []arg
+		rest := args[1:]
+		for _, l := range args[0].Value {
+			out = append(out, arg{Value: "-" + string(l), Known: true})
+			if valued["-"+string(l)] && len(rest) > 0 {
+				out, rest = append(out, rest[0]), rest[1:]
+			}
+		}
+		args = append(out, rest...)
 	}
-	f := parseFlags(args, set("-f", "--file", "-C", "--directory", "-T", "--files-from", "-X", "--exclude-from", "-b", "-H", "--format", "-I", "--use-compress-program", "-g", "--listed-incremental", "-N", "--newer", "--to-command", "--checkpoint-action", "--info-script", "-F", "--new-volume-script", "--rsh-command"), false)
+	// GNU tar takes any prefix of a long option (--to-c, --use-compress):
+	// the options that run programs or reach outside the directory are
+	// read as such.
+	args = longAbbrev(args, []string{"--to-command", "--checkpoint-action", "--info-script", "--new-volume-script",
+		"--rsh-command", "--use-compress-program", "--directory", "--absolute-names", "--remove-files",
+		"--recursive-unlink", "--overwrite", "--unlink-first", "--file"}, "--checkpoint")
+	f := parseFlags(args, valued, false)
 	if f.has("--to-command", "--checkpoint-action", "--info-script", "-F", "--new-volume-script", "--rsh-command", "-I", "--use-compress-program") {
 		return []keyturn.Effect{c.unknown("tar", "runs a program named on its command line")}
 	}
@@ -71,6 +87,10 @@ func archiveTar(c *call) []keyturn.Effect {
 	case f.has("-x", "--extract", "--get"):
 		if f.has("-O", "--to-stdout") {
 			return []keyturn.Effect{readEffect(c)}
+		}
+		if f.has("-P", "--absolute-names") {
+			// Members named /etc/passwd or ../../x land where they say.
+			dir = arg{Value: "/", Known: false}
 		}
 		out = append(out, c.extractInto("tar -x", dir))
 	case f.has("-c", "--create", "-r", "--append", "-u", "--update", "-A", "--catenate", "--concatenate", "--delete"):
@@ -130,6 +150,13 @@ func archiveDecompress(c *call) []keyturn.Effect {
 }
 
 func archiveZip(c *call) []keyturn.Effect {
+	// zip takes options anywhere on the line (zip -r x.zip . -TT CMD), and
+	// any prefix of a long one.
+	for _, a := range longAbbrev(c.args, []string{"--unzip-command", "--test"}) {
+		if a.Value == "-T" || strings.HasPrefix(a.Value, "-TT") || strings.HasPrefix(a.Value, "--unzip-command") || a.Value == "--test" {
+			return []keyturn.Effect{c.unknown("zip", "tests with a program named on its command line")}
+		}
+	}
 	f := parseFlags(c.args, set("-b", "-n", "-t", "-tt", "-x", "-i", "-O", "--out", "-P", "--password", "-TT", "--unzip-command", "-Z", "-s"), true)
 	if f.has("-T", "-TT", "--unzip-command") {
 		return []keyturn.Effect{c.unknown("zip", "tests with a program named on its command line")}

@@ -433,6 +433,12 @@ func (a *awsCmd) protectionOff() string {
 			rest == "disable-api-termination" || rest == "disable-api-stop" {
 			return name
 		}
+		// argparse takes a prefix: --no-deletion-prot.
+		for _, full := range []string{"deletion-protection", "disable-api-termination", "disable-api-stop", "enable-termination-protection"} {
+			if len(rest) >= 5 && strings.HasPrefix(full, rest) {
+				return name
+			}
+		}
 	}
 	return ""
 }
@@ -996,7 +1002,11 @@ func (a *awsCmd) s3() []keyturn.Effect {
 		if !src.remote && !dst.remote {
 			return refused("neither path is in S3")
 		}
-		del := op == "sync" && switches["--delete"]
+		// argparse takes a prefix of an option: --del is --delete.
+		del := false
+		for name := range switches {
+			del = del || op == "sync" && len(name) >= 5 && strings.HasPrefix("--delete", name)
+		}
 		if src.remote && src.a.Known {
 			remote("s3:GetObject", keyturn.Read, src.a.Value)
 		}

@@ -3,6 +3,7 @@ package classify
 import (
 	"maps"
 	"path"
+	"slices"
 	"strings"
 
 	"keyturn"
@@ -149,6 +150,12 @@ func (s *state) insideState(hints map[string]string) *state {
 // project's: unknown. Outside the workspace it is some program keyturn
 // cannot judge: unknown.
 func (c *call) projectScript(p string) []keyturn.Effect {
+	return c.scriptFile(p, false)
+}
+
+// scriptFile is projectScript for a file that is shell code whatever its
+// name or #! line says (bash notes.txt) when asShell is set.
+func (c *call) scriptFile(p string, asShell bool) []keyturn.Effect {
 	abs, ok := c.s.abs(arg{Value: p, Known: true})
 	if ok && c.s.written[abs] {
 		return []keyturn.Effect{c.unknown("run "+p, "runs a file written earlier in the same command")}
@@ -157,7 +164,7 @@ func (c *call) projectScript(p string) []keyturn.Effect {
 		return []keyturn.Effect{c.unknown("run "+p, "runs a program outside the workspace that keyturn cannot judge")}
 	}
 	if c.s.remote == nil {
-		if src, err := readSmall(abs); err == nil && isShellScript(abs, src) {
+		if src, err := readSmall(abs); err == nil && (asShell || isShellScript(abs, src)) {
 			t := c.s.fork()
 			t.depth++
 			t.script(string(src), "script "+p)
@@ -273,6 +280,49 @@ func parseFlags(args []arg, valued map[string]bool, stopAtOperand bool) flags {
 		}
 	}
 	return f
+}
+
+// longAbbrev rewrites each long option that a getopt_long program would
+// take as an abbreviation of one of names (GNU tools accept any unambiguous
+// prefix: tar --to-c is --to-command, sed --i is --in-place, git push
+// --force-w is --force-with-lease) to that name, keeping an attached
+// =value. List in names only options that make a command do more: a
+// prefix the program finds ambiguous fails there, and judging it as the
+// option costs nothing. exact lists the program's own options that are
+// themselves a prefix of one of names (--checkpoint of
+// --checkpoint-action); they stay as they are. Words after "--" are left
+// alone.
+func longAbbrev(args []arg, names []string, exact ...string) []arg {
+	var out []arg
+	for i, a := range args {
+		v := a.Value
+		if v == "--" {
+			break
+		}
+		if !a.Known || !strings.HasPrefix(v, "--") || len(v) < 3 {
+			continue
+		}
+		name, val, eq := strings.Cut(v, "=")
+		if slices.Contains(names, name) || slices.Contains(exact, name) {
+			continue
+		}
+		for _, n := range names {
+			if strings.HasPrefix(n, name) {
+				if out == nil {
+					out = slices.Clone(args)
+				}
+				if eq {
+					n += "=" + val
+				}
+				out[i] = arg{Value: n, Known: true}
+				break
+			}
+		}
+	}
+	if out == nil {
+		return args
+	}
+	return out
 }
 
 // set builds a set of option names for parseFlags.

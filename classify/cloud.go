@@ -141,7 +141,9 @@ func analyzeGcloud(c *call) []keyturn.Effect {
 			return []keyturn.Effect{c.unknown("gcloud", "the command is only known at run time: "+w.Value)}
 		}
 	}
-	g := &cloudCall{c: c, tool: "gcloud", opts: opts, dynamic: dynamic}
+	// A --flags-file may hold any flag, --project among them: like a word
+	// known only at run time, it leaves a change without hints.
+	g := &cloudCall{c: c, tool: "gcloud", opts: opts, dynamic: dynamic || hasOpt(opts, "--flags-file")}
 	g.hints = gcloudHints(c, opts)
 	path := strs(words)
 	group := path[0]
@@ -171,7 +173,25 @@ func analyzeGcloud(c *call) []keyturn.Effect {
 	case vw == "download":
 		return []keyturn.Effect{g.effect(op, keyturn.Read, "", targets...), c.localEffect("gcloud", op, keyturn.Write)}
 	}
+	if class == keyturn.Write && disablesProtection(opts) {
+		return []keyturn.Effect{g.effect(op, keyturn.Destructive, "turns off deletion protection", targets...)}
+	}
 	return []keyturn.Effect{g.effect(op, class, "", targets...)}
+}
+
+// disablesProtection reports whether an update turns off a resource's
+// deletion protection: --no-deletion-protection, --deletion-protection=false.
+func disablesProtection(opts []cliOpt) bool {
+	for _, o := range opts {
+		if !strings.Contains(o.name, "-prot") {
+			continue
+		}
+		v := strings.ToLower(o.val.Value)
+		if strings.HasPrefix(o.name, "--no-") || v == "false" || v == "no" || v == "off" || v == "0" || v == "disabled" || !o.val.Known {
+			return true
+		}
+	}
+	return false
 }
 
 // gcloudTopVerbs are verbs that stand first, with no group before them.

@@ -703,6 +703,12 @@ func (d *dockerCmd) run(verb string, rest []arg) []keyturn.Effect {
 		u := d.effect(d.op(verb), keyturn.Unknown, image)
 		u.Note = "opens an interactive session in a container: what is typed there is not seen"
 		effects = append(effects, u)
+	case len(notes) > 0:
+		// The image's own entrypoint (or a program keyturn does not know)
+		// runs with the host handed to it: it can do anything there.
+		u := c.localEffect(c.prog, d.op(verb), keyturn.Unknown, image)
+		u.Note = "runs code keyturn cannot see with the host handed to it: " + e.Note
+		effects = append(effects, u)
 	}
 	return effects
 }
@@ -853,6 +859,23 @@ func (d *dockerCmd) compose(rest []arg, valued map[string]bool) []keyturn.Effect
 		return []keyturn.Effect{c.unknown(d.op("compose"), "the compose command is only known at run time")}
 	}
 	op := d.op("compose", sub.Value)
+	if dockerComposeClass[sub.Value] == keyturn.Write || sub.Value == "run" {
+		// A compose file is code for the engine: the project's own, but
+		// one from stdin or from outside the workspace can mount the host
+		// and run anything on it.
+		files := o.all("-f", "--file")
+		if v := c.env["COMPOSE_FILE"]; v != "" {
+			for _, f := range strings.Split(v, ":") {
+				files = append(files, arg{Value: f, Known: true})
+			}
+		}
+		for _, f := range files {
+			p, ok := c.s.abs(f)
+			if !ok || f.Value == "-" || strings.HasPrefix(p, "/dev/") || strings.HasPrefix(p, "/proc/") || c.s.written[p] || !c.s.inWorkspace(p) {
+				return []keyturn.Effect{c.unknown(op, "runs containers from a compose file that is not the project's: "+f.Value)}
+			}
+		}
+	}
 	switch sub.Value {
 	case "exec", "run":
 		so := parseCLI(o.rest, dockerValued("compose "+sub.Value), true)

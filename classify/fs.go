@@ -401,7 +401,11 @@ func fsMoveCopy(c *call) []keyturn.Effect {
 	if c.prog == "install" {
 		valued = set("-S", "--suffix", "-t", "--target-directory", "-g", "--group", "-m", "--mode", "-o", "--owner", "--strip-program")
 	}
-	f := parseFlags(c.args, valued, false)
+	// cp --target=/etc passwd: GNU tools take a prefix of a long option.
+	f := parseFlags(longAbbrev(c.args, []string{"--target-directory", "--strip-program"}), valued, false)
+	if c.prog == "install" && f.has("--strip-program") {
+		return []keyturn.Effect{c.unknown("install --strip-program", "runs a program of the caller's choosing")}
+	}
 	ops := flagOperands(f)
 	if c.prog == "install" && f.has("-d", "--directory") {
 		out := make([]keyturn.Effect, 0, len(ops))
@@ -496,7 +500,7 @@ func isModeWord(v string) bool {
 func fsChmod(c *call) []keyturn.Effect {
 	recursive, ref, end := false, false, false
 	var ops []arg
-	for _, a := range c.args {
+	for _, a := range longAbbrev(c.args, []string{"--recursive", "--reference"}) {
 		v := a.Value
 		switch {
 		case end || !a.Known || !strings.HasPrefix(v, "-") || v == "-":
@@ -547,7 +551,7 @@ func fsChmod(c *call) []keyturn.Effect {
 }
 
 func fsLn(c *call) []keyturn.Effect {
-	f := parseFlags(c.args, set("-S", "--suffix", "-t", "--target-directory"), false)
+	f := parseFlags(longAbbrev(c.args, []string{"--target-directory"}), set("-S", "--suffix", "-t", "--target-directory"), false)
 	ops := flagOperands(f)
 	force := f.has("-f", "--force") && !f.has("-b", "--backup")
 	var links []arg
@@ -582,6 +586,12 @@ func fsLn(c *call) []keyturn.Effect {
 			out = append(out, c.overwriteEffect("ln -f", l))
 		} else {
 			out = append(out, c.writeEffect("ln", l))
+		}
+	}
+	// From here on, paths through these links lead wherever they point.
+	for _, e := range out {
+		if e.Class != keyturn.Read && len(e.Targets) == 1 && strings.HasPrefix(e.Targets[0], "/") {
+			c.s.links[e.Targets[0]] = true
 		}
 	}
 	return out
@@ -638,6 +648,8 @@ type sedArgs struct {
 func parseSed(args []arg) sedArgs {
 	var s sedArgs
 	end := false
+	// GNU sed takes any prefix of a long option: --i is --in-place.
+	args = longAbbrev(args, []string{"--in-place", "--expression", "--file"})
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		v := a.Value
@@ -1008,7 +1020,10 @@ func isRemoteShell(cmd string) bool {
 		return false // the program is only known at run time
 	}
 	switch path.Base(fields[0]) {
-	case "ssh", "rsh", "autossh", "mosh", "ssh.exe":
+	case "ssh", "autossh", "ssh.exe":
+		// Its options may run a local command: -o ProxyCommand=…, -F.
+		return sshLocalCode(parseFlags(lits(fields[1:]...), sshValued, true)) == ""
+	case "rsh", "mosh":
 		return true
 	}
 	return false
@@ -1050,6 +1065,11 @@ func fsRsync(c *call) []keyturn.Effect {
 	// the program matters.
 	if rsh := f.get("-e", "--rsh"); f.has("-e", "--rsh") && !isRemoteShell(rsh) {
 		return []keyturn.Effect{c.unknown("rsync -e", "runs a remote shell program keyturn cannot judge: "+rsh)}
+	}
+	if f.has("-M", "--remote-option") {
+		// Options for the other side only (-M--delete) escape the checks
+		// below.
+		return []keyturn.Effect{c.unknown("rsync --remote-option", "passes options to the remote rsync that keyturn does not judge")}
 	}
 	if rp := f.get("--rsync-path"); f.has("--rsync-path") {
 		words := strings.Fields(rp)
@@ -1104,6 +1124,9 @@ func fsScp(c *call) []keyturn.Effect {
 	f := parseFlags(c.args, set("-c", "-F", "-i", "-J", "-l", "-o", "-P", "-S", "-D", "-X"), false)
 	if prog := f.get("-S"); f.has("-S") && !isRemoteShell(prog) {
 		return []keyturn.Effect{c.unknown("scp -S", "runs a transport program keyturn cannot judge: "+prog)}
+	}
+	if why := sshLocalCode(f); why != "" {
+		return []keyturn.Effect{c.unknown("scp", why)}
 	}
 	ops := flagOperands(f)
 	if len(ops) < 2 {

@@ -124,10 +124,15 @@ loop:
 	if i >= len(args) {
 		return []keyturn.Effect{g.read("git")} // prints its usage
 	}
-	g.sub, g.args = args[i].Value, args[i+1:]
+	g.sub, g.args = args[i].Value, longAbbrev(args[i+1:], gitLongOptions)
 	out := g.settingEffects(g.settings)
 	if len(g.args) > 0 && g.args[0].Known && g.args[0].Value == "--help" {
 		return append(out, g.read("git "+g.sub+" --help"))
+	}
+	if g.sub == "maintenance" && len(g.args) > 0 && g.args[0].Known && g.args[0].Value != "run" {
+		// start, register, stop, unregister change the user's scheduler
+		// (cron, systemd timers, launchd) and global config.
+		return append(out, g.c.localEffect("git", "git maintenance "+g.args[0].Value, keyturn.Write))
 	}
 	if class, ok := gitSimple[g.sub]; ok {
 		return append(out, g.local("git "+g.sub, class))
@@ -137,6 +142,14 @@ loop:
 	}
 	return append(out, c.unknown("git "+g.sub, "keyturn does not know git "+g.sub+": an external git-"+g.sub+" program or an alias"))
 }
+
+// gitLongOptions are the long options of git's subcommands that make them
+// do more (or run code). git accepts any unambiguous prefix of a long
+// option (git push --force-w, git reset --har), so such a prefix is read
+// as the option.
+var gitLongOptions = []string{"--force", "--force-with-lease", "--force-if-includes", "--delete", "--mirror",
+	"--prune", "--receive-pack", "--exec", "--upload-pack", "--hard", "--merge", "--keep", "--discard-changes",
+	"--open-files-in-pager", "--extcmd", "--config", "--template", "--global", "--system", "--file", "--worktree"}
 
 // resolve makes a path given to git absolute against the directory git is in.
 func (g *gitCall) resolve(a arg) (string, bool) {
@@ -312,6 +325,9 @@ func gitCodeKey(key string) (when string, opaque bool) {
 		section == "hook" && name == "command",
 		section == "trailer" && (name == "command" || name == "cmd"):
 		return "always", false
+	case section == "submodule" && name == "update":
+		// submodule.NAME.update = !CMD runs CMD in git submodule update.
+		return "sub:submodule", false
 	case section == "mergetool" && name == "cmd":
 		return "sub:mergetool", false
 	case section == "difftool" && name == "cmd":
@@ -442,6 +458,11 @@ func (g *gitCall) judgeSetting(s gitSetting) []keyturn.Effect {
 		return g.unknown("git "+s.from, "git runs a command known only at run time")
 	case (s.key == "core.fsmonitor" || strings.HasPrefix(s.key, "pager.")) && gitBool(v), strings.TrimSpace(v) == "":
 		return nil
+	case strings.HasPrefix(s.key, "submodule.") && strings.HasSuffix(s.key, ".update"):
+		if !strings.HasPrefix(v, "!") {
+			return nil // checkout, rebase, merge, none
+		}
+		v = v[1:]
 	case s.key == "credential.helper" || strings.HasPrefix(s.key, "credential.") && strings.HasSuffix(s.key, ".helper"):
 		if !strings.HasPrefix(v, "!") {
 			if f := strings.Fields(v); len(f) > 0 && credentialHelpers[f[0]] {
@@ -1249,6 +1270,8 @@ func gitArchive(g *gitCall) []keyturn.Effect {
 	switch {
 	case f.has("--exec"):
 		return g.unknown("git archive --exec", "runs a program on the remote host that keyturn cannot see")
+	case remoteNamesCode(f.get("--remote")):
+		return g.unknown("git archive", "the ext:: transport runs a command: "+f.get("--remote"))
 	case f.has("-o", "--output"):
 		o := f.get("-o", "--output")
 		return []keyturn.Effect{g.pathEffect("git archive", keyturn.Write, fsValueArg(g.args, o))}

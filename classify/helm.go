@@ -100,7 +100,16 @@ func analyzeHelm(c *call) []keyturn.Effect {
 	if o.has("-h", "--help") {
 		return []keyturn.Effect{h.local("helm "+name+" --help", keyturn.Read)}
 	}
-	return h.analyse()
+	if pr, ok := o.get("--post-renderer"); ok {
+		// Helm pipes the rendered manifests through this program, in
+		// template and --dry-run too.
+		return []keyturn.Effect{c.unknown("helm --post-renderer", "runs a program of the caller's choosing on the manifests: "+pr.Value)}
+	}
+	effects := h.analyse()
+	if e, ok := kubeconfigRunsCode(c, kcArg(o)); ok {
+		effects = append(effects, e)
+	}
+	return effects
 }
 
 func (h *helmCmd) resolve() {

@@ -382,6 +382,9 @@ func analyzeKubectl(c *call) []keyturn.Effect {
 		return []keyturn.Effect{c.localEffect("kubectl", k.op(k.verb, "--help"), keyturn.Read)}
 	}
 	effects := k.analyse()
+	if e, ok := kubeconfigRunsCode(c, kcArg(o)); ok {
+		effects = append(effects, e)
+	}
 	if kubeFlagClassed[k.verb] && len(o.dynamic) > 0 {
 		for i := range effects {
 			if effects[i].Class == keyturn.Write {
@@ -411,6 +414,34 @@ func (k *kube) resolve() {
 	if k.o.has("-A", "--all-namespaces") {
 		k.ns = ""
 	}
+}
+
+// kcArg is the --kubeconfig option of a kubectl or helm command line.
+func kcArg(o cliOpts) optArg {
+	a, ok := o.get("--kubeconfig", "--config")
+	return optArg{a, ok}
+}
+
+// kubeconfigRunsCode reports a kubeconfig the agent could have written (in
+// the workspace or a temp dir, or earlier in this line) that names a
+// program to run: a user's exec credential plugin or auth provider is a
+// command kubectl and helm run before any request, reads included. The
+// operator's own kubeconfig is trusted.
+func kubeconfigRunsCode(c *call, flag optArg) (keyturn.Effect, bool) {
+	paths, _, ok := kubeconfigPaths(c, flag.a, flag.set)
+	if !ok {
+		return keyturn.Effect{}, false
+	}
+	for _, p := range paths {
+		if !c.s.written[p] && !c.s.inWorkspace(p) && !c.s.inTemp(p) {
+			continue
+		}
+		data, err := readSmall(p)
+		if c.s.written[p] || err == nil && (strings.Contains(string(data), "exec:") || strings.Contains(string(data), "auth-provider:") || strings.Contains(string(data), "command:")) {
+			return c.unknown(c.prog+" --kubeconfig", "the kubeconfig "+p+" is the agent's to write and can name a program "+c.prog+" runs (an exec credential plugin)"), true
+		}
+	}
+	return keyturn.Effect{}, false
 }
 
 // optArg is an option's value and whether the option was given.
@@ -952,7 +983,9 @@ func kubeObjectOps(ops []arg) []arg {
 }
 
 func isZero(v string) bool {
-	n, err := strconv.Atoi(strings.TrimSpace(v))
+	// kubectl parses integers as Go does with base 0: 0x0, 0o0, 0b0, 0_0,
+	// 00, +0 and -0 are all zero.
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 0, 64)
 	return err == nil && n == 0
 }
 

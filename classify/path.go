@@ -3,6 +3,7 @@ package classify
 import (
 	"os"
 	"path"
+	"path/filepath"
 	"strings"
 
 	"mvdan.cc/sh/v3/syntax"
@@ -26,7 +27,74 @@ func (s *state) abs(a arg) (string, bool) {
 		}
 		p = path.Join(s.cwd, p)
 	}
-	return path.Clean(p), true
+	// A glob such as .? or .* matches .. in bash before 5.2: rm -rf .?/x
+	// may climb out of the workspace, so where it lands is not known.
+	for _, seg := range strings.Split(p, "/") {
+		if strings.HasPrefix(seg, ".") && strings.ContainsAny(seg, "*?[") {
+			if m, _ := path.Match(seg, ".."); m {
+				return p, false
+			}
+		}
+	}
+	// rm -rf link/ goes through the link; rm -rf link removes the link.
+	through := strings.HasSuffix(a.Value, "/") || strings.HasSuffix(a.Value, "/.") || a.Value == "."
+	return s.followLinks(path.Clean(p), through)
+}
+
+// followLinks checks a path that looks as if it is in the workspace or a
+// temp dir against the symlinks on the way there: with root -> /,
+// root/etc is /etc. A link the line itself made (ln -s / root; rm -rf
+// root/etc) may point anywhere: the path is then unknown. A link already
+// on disk is followed, and the path is where it really lands; the last
+// element too when through is set (a trailing slash).
+func (s *state) followLinks(p string, through bool) (string, bool) {
+	if !s.inWorkspace(p) && !s.inTemp(p) {
+		return p, true
+	}
+	for l := range s.links {
+		if within(p, l) {
+			return p, false
+		}
+	}
+	if s.remote != nil {
+		return p, true
+	}
+	target := p
+	if !through {
+		target = path.Dir(p)
+	}
+	// The longest prefix of target that exists, found from the root down
+	// (a few system calls, however long the path).
+	existing := "/"
+	for i := 1; i <= len(target); i++ {
+		if i < len(target) && target[i] != '/' {
+			continue
+		}
+		if _, err := os.Lstat(target[:i]); err != nil {
+			break
+		}
+		existing = target[:i]
+	}
+	real, err := filepath.EvalSymlinks(existing)
+	if err != nil || real == existing {
+		return p, true
+	}
+	real = path.Join(filepath.ToSlash(real), strings.TrimPrefix(p, existing))
+	// The workspace and temp dirs may sit behind links of their own
+	// (/tmp is /private/tmp on macOS): compare like with like.
+	for _, base := range append([]string{s.workspace}, s.tempDirs()...) {
+		if base == "" {
+			continue
+		}
+		rb, err := filepath.EvalSymlinks(base)
+		if err != nil {
+			rb = base
+		}
+		if within(real, filepath.ToSlash(rb)) && within(p, base) {
+			return p, true
+		}
+	}
+	return real, true
 }
 
 // within reports whether p is dir or inside it.
@@ -86,10 +154,30 @@ func (s *state) deleteClass(p string, ok bool) keyturn.Class {
 		return keyturn.Destructive
 	}
 	rel := strings.TrimPrefix(p, s.workspace+"/")
-	if rel == ".git" || strings.HasPrefix(rel, ".git/") {
-		return keyturn.Destructive
+	if rel == ".git" || strings.HasPrefix(rel, ".git/") || strings.HasSuffix(rel, "/.git") || strings.Contains(rel, "/.git/") {
+		return keyturn.Destructive // a repository's history, nested ones too
 	}
 	return keyturn.Write
+}
+
+// gitCodePath reports whether p is where git finds code to run: a
+// repository's config (core.fsmonitor, core.pager, diff drivers), its
+// hooks, its attributes, or a .git file pointing at another repository.
+// `git status` after writing one of them runs the agent's code.
+func gitCodePath(p string) bool {
+	parts := strings.Split(p, "/")
+	for i, part := range parts {
+		if part != ".git" {
+			continue
+		}
+		rest := parts[i+1:]
+		if len(rest) == 0 || rest[0] == "config" || rest[0] == "config.worktree" || rest[0] == "hooks" ||
+			rest[0] == "commondir" || rest[0] == "gitdir" || len(rest) > 1 && rest[0] == "info" && rest[1] == "attributes" ||
+			strings.HasPrefix(rest[0], "*") || strings.HasPrefix(rest[0], "?") || strings.HasPrefix(rest[0], "[") {
+			return true
+		}
+	}
+	return false
 }
 
 // deleteEffect is the effect of deleting path a with the named operation.
@@ -115,6 +203,9 @@ func (s *state) writeEffect(tool, op string, a arg) keyturn.Effect {
 	case ok && isBlockDevice(p):
 		e.Class = keyturn.Destructive
 		e.Note = "writes a block device: the data on it is lost"
+	case ok && tool == "fs" && gitCodePath(p):
+		e.Class = keyturn.Unknown
+		e.Note = "git runs code configured here (hooks, core.fsmonitor, a pager) in later commands, reads included"
 	case !ok:
 		e.Note = "the path is only known at run time"
 	}
@@ -201,6 +292,9 @@ func pipeInput(x *syntax.Stmt, s *state) *input {
 	}
 	name := programName(argv[0].Value)
 	in := &input{what: "pipe from " + name}
+	if _, ok := s.funcs[argv[0].Value]; ok {
+		return in // a function of that name: its output is anything
+	}
 	switch name {
 	case "echo":
 		words := argv[1:]
@@ -209,9 +303,17 @@ func pipeInput(x *syntax.Stmt, s *state) *input {
 		}
 		in.text, in.known = joinKnown(words)
 		in.text += "\n"
+		// echo -e, and echo in zsh, dash and bash's xpg mode, turn \x3b
+		// into ; — text with a backslash is not what the reader sees.
+		if strings.Contains(in.text, `\`) {
+			in.known = false
+		}
 	case "printf":
 		if len(argv) == 2 && !strings.Contains(argv[1].Value, "%") {
 			in.text, in.known = strings.ReplaceAll(argv[1].Value, `\n`, "\n"), argv[1].Known
+			if strings.Contains(in.text, `\`) {
+				in.known = false // \x3b, \073: escapes printf decodes
+			}
 		}
 	case "cat":
 		for _, r := range x.Redirs {

@@ -41,11 +41,15 @@ func init() {
 		"getent", "groups", "users", "who", "w", "last", "lastlog", "arch", "lsmod", "lspci", "lsusb", "vmstat",
 		"iostat", "mpstat", "locale", "findmnt", "lslogins", "lsns", "lsipc")
 	// Calculators and pipes that only pass data on.
-	add(reads, "bc", "dc", "pv", "finger", "units", "cowsay", "figlet", "toilet", "lolcat")
+	add(reads, "bc", "pv", "finger", "units", "figlet", "toilet", "lolcat")
+	add(roDc, "dc")
+	add(roCowsay, "cowsay", "cowthink")
 	// Documentation.
-	add(reads, "whatis", "apropos", "info")
+	add(reads, "whatis", "apropos")
+	add(roInfo, "info")
 	// Linters that only report (they may keep a cache of their own).
-	add(reads, "shellcheck", "hadolint", "actionlint", "staticcheck")
+	add(reads, "shellcheck", "hadolint", "staticcheck")
+	add(roActionlint, "actionlint")
 
 	// Read-only tools with an option that writes or runs something.
 	add(roSort, "sort")
@@ -228,7 +232,8 @@ func unknownSub(c *call, sub arg) []keyturn.Effect {
 // --- read-only tools with a writing option
 
 func roSort(c *call) []keyturn.Effect {
-	opts, _ := dbArgs(c.args, set("-o", "--output", "-k", "--key", "-t", "--field-separator", "-S",
+	args := longAbbrev(c.args, []string{"--output", "--compress-program"})
+	opts, _ := dbArgs(args, set("-o", "--output", "-k", "--key", "-t", "--field-separator", "-S",
 		"--buffer-size", "-T", "--temporary-directory", "--parallel", "--files0-from", "--batch-size", "--random-source"), false)
 	if hasOpt(opts, "--compress-program") {
 		return []keyturn.Effect{c.unknown("sort --compress-program", "runs a program of the caller's choosing")}
@@ -288,7 +293,7 @@ func roHostname(c *call) []keyturn.Effect {
 }
 
 func roDate(c *call) []keyturn.Effect {
-	opts, _ := dbArgs(c.args, set("-d", "--date", "-f", "--file", "-r", "--reference", "-s", "--set", "-I", "--iso-8601", "--rfc-3339"), false)
+	opts, _ := dbArgs(longAbbrev(c.args, []string{"--set"}), set("-d", "--date", "-f", "--file", "-r", "--reference", "-s", "--set", "-I", "--iso-8601", "--rfc-3339"), false)
 	if hasOpt(opts, "-s", "--set") {
 		return []keyturn.Effect{localWrite(c, "set clock")}
 	}
@@ -301,7 +306,7 @@ func roDate(c *call) []keyturn.Effect {
 }
 
 func roDmesg(c *call) []keyturn.Effect {
-	opts, _ := dbArgs(c.args, set("-f", "--facility", "-l", "--level", "-n", "--console-level", "-F", "--file", "-s", "--buffer-size", "--time-format", "-S"), false)
+	opts, _ := dbArgs(longAbbrev(c.args, []string{"--clear", "--read-clear", "--console-level", "--console-off", "--console-on"}), set("-f", "--facility", "-l", "--level", "-n", "--console-level", "-F", "--file", "-s", "--buffer-size", "--time-format", "-S"), false)
 	if hasOpt(opts, "-c", "-C", "--clear", "--read-clear", "-n", "--console-level", "-D", "--console-off", "-E", "--console-on") {
 		return []keyturn.Effect{localWrite(c, "dmesg clear")}
 	}
@@ -309,7 +314,8 @@ func roDmesg(c *call) []keyturn.Effect {
 }
 
 func roSs(c *call) []keyturn.Effect {
-	opts, _ := dbArgs(c.args, set("-N", "--net", "-f", "--family", "-A", "--query", "--socket", "-F", "--filter"), false)
+	// ss --kil is ss --kill: iproute2 takes a prefix of a long option.
+	opts, _ := dbArgs(longAbbrev(c.args, []string{"--kill"}), set("-N", "--net", "-f", "--family", "-A", "--query", "--socket", "-F", "--filter"), false)
 	if hasOpt(opts, "-K", "--kill") {
 		e := c.localEffect("ss", "ss --kill", keyturn.Destructive)
 		e.Note = "closes the sockets it lists"
@@ -466,7 +472,7 @@ func safePager(v string) bool {
 }
 
 func roMan(c *call) []keyturn.Effect {
-	opts, _ := dbArgs(c.args, set("-P", "--pager", "-H", "--html", "-M", "--manpath", "-S", "-s", "--sections",
+	opts, _ := dbArgs(longAbbrev(c.args, []string{"--pager", "--html", "--preprocessor"}), set("-P", "--pager", "-H", "--html", "-M", "--manpath", "-S", "-s", "--sections",
 		"-L", "--locale", "-m", "--systems", "-C", "--config-file", "-R", "--recode", "-E", "--encoding", "-p", "--preprocessor"), false)
 	for _, o := range opts {
 		if optIs(o, "-P", "--pager", "-H", "--html", "-p", "--preprocessor") && !(optIs(o, "-P", "--pager") && safePager(o.val.Value)) {
@@ -502,10 +508,17 @@ func roRg(c *call) []keyturn.Effect {
 // roFd: fd's --exec runs a command for each file found, like find -exec.
 func roFd(c *call) []keyturn.Effect {
 	for i, a := range c.args {
-		if a.Value != "-x" && a.Value != "--exec" && a.Value != "-X" && a.Value != "--exec-batch" {
+		// --exec=CMD and a bundle ending in x (-Hx CMD) start the command
+		// too.
+		name, first, eq := strings.Cut(a.Value, "=")
+		bundle := len(a.Value) > 2 && a.Value[0] == '-' && a.Value[1] != '-' && strings.ContainsAny(a.Value[1:], "xX")
+		if name != "-x" && name != "--exec" && name != "-X" && name != "--exec-batch" && !bundle {
 			continue
 		}
 		var argv []arg
+		if eq {
+			argv = append(argv, arg{Value: first, Known: a.Known})
+		}
 		placeholder := false
 		for _, w := range c.args[i+1:] {
 			if w.Value == ";" || w.Value == `\;` {
@@ -530,7 +543,7 @@ func roFd(c *call) []keyturn.Effect {
 }
 
 func roFile(c *call) []keyturn.Effect {
-	opts, _ := dbArgs(c.args, set("-m", "--magic-file", "-f", "--files-from", "-F", "--separator", "-P", "--parameter", "-e", "--exclude"), false)
+	opts, _ := dbArgs(longAbbrev(c.args, []string{"--compile"}), set("-m", "--magic-file", "-f", "--files-from", "-F", "--separator", "-P", "--parameter", "-e", "--exclude"), false)
 	if hasOpt(opts, "-C", "--compile") {
 		return []keyturn.Effect{writesIn(c, "file --compile", arg{})}
 	}
@@ -538,9 +551,80 @@ func roFile(c *call) []keyturn.Effect {
 }
 
 func roIconv(c *call) []keyturn.Effect {
-	opts, _ := dbArgs(c.args, set("-f", "--from-code", "-t", "--to-code", "-o", "--output"), false)
+	opts, _ := dbArgs(longAbbrev(c.args, []string{"--output"}), set("-f", "--from-code", "-t", "--to-code", "-o", "--output"), false)
 	if o, ok := lastOpt(opts, "-o", "--output"); ok {
 		return []keyturn.Effect{readEffect(c), c.writeEffect("iconv -o", o)}
+	}
+	return []keyturn.Effect{readEffect(c)}
+}
+
+// roInfo: info -o FILE writes the node it shows to FILE.
+func roInfo(c *call) []keyturn.Effect {
+	opts, _ := dbArgs(longAbbrev(c.args, []string{"--output"}), set("-o", "--output", "-f", "--file", "-d", "--directory", "-n", "--node"), false)
+	if o, ok := lastOpt(opts, "-o", "--output"); ok && o.Value != "-" {
+		return []keyturn.Effect{readEffect(c), c.writeEffect("info -o", o)}
+	}
+	return []keyturn.Effect{readEffect(c)}
+}
+
+// roDc: dc's ! runs the rest of the line as a shell command; any ! is
+// taken for one (telling it from the comparisons !<, !> and != is not
+// worth the risk). The program comes from -e, files, or stdin.
+func roDc(c *call) []keyturn.Effect {
+	var texts []string
+	known := true
+	files := false
+	for i := 0; i < len(c.args); i++ {
+		a := c.args[i]
+		switch {
+		case a.Value == "-e" || a.Value == "--expression":
+			if i+1 < len(c.args) {
+				i++
+				texts = append(texts, c.args[i].Value)
+				known = known && c.args[i].Known
+			}
+		case strings.HasPrefix(a.Value, "-e") || strings.HasPrefix(a.Value, "--expression="):
+			texts = append(texts, strings.TrimPrefix(strings.TrimPrefix(a.Value, "--expression="), "-e"))
+			known = known && a.Known
+		case strings.HasPrefix(a.Value, "-"):
+		default:
+			files = true
+		}
+	}
+	if len(texts) == 0 || files {
+		if files || c.stdin == nil || !c.stdin.known {
+			return []keyturn.Effect{c.unknown("dc", "a dc program keyturn cannot read: its ! runs shell commands")}
+		}
+		texts = append(texts, c.stdin.text)
+	}
+	for _, t := range texts {
+		if !known || strings.ContainsRune(t, '!') {
+			return []keyturn.Effect{c.unknown("dc", "the dc program may run a shell command with !")}
+		}
+	}
+	return []keyturn.Effect{readEffect(c)}
+}
+
+// roCowsay: a cow file (-f) is Perl code that cowsay evaluates; the
+// installed ones are named without a path.
+func roCowsay(c *call) []keyturn.Effect {
+	opts, _ := dbArgs(c.args, set("-f", "-e", "-T", "-W"), false)
+	if f, ok := lastOpt(opts, "-f"); ok && (!f.Known || strings.Contains(f.Value, "/")) {
+		return []keyturn.Effect{c.unknown(c.prog+" -f", "a cow file is Perl code: "+f.Value)}
+	}
+	return []keyturn.Effect{readEffect(c)}
+}
+
+// roActionlint: -shellcheck and -pyflakes name the programs it runs.
+func roActionlint(c *call) []keyturn.Effect {
+	for _, a := range c.args {
+		name, val, _ := strings.Cut(strings.TrimPrefix(a.Value, "-"), "=")
+		if (name == "-shellcheck" || name == "shellcheck" || name == "-pyflakes" || name == "pyflakes") && val != "" {
+			return []keyturn.Effect{c.unknown("actionlint -"+strings.TrimPrefix(name, "-"), "runs a program of the caller's choosing: "+val)}
+		}
+		if a.Value == "-shellcheck" || a.Value == "-pyflakes" || a.Value == "--shellcheck" || a.Value == "--pyflakes" {
+			return []keyturn.Effect{c.unknown("actionlint "+a.Value, "runs a program of the caller's choosing")}
+		}
 	}
 	return []keyturn.Effect{readEffect(c)}
 }
@@ -572,15 +656,29 @@ func goTool(c *call) []keyturn.Effect {
 	if !sub.Known {
 		return unknownSub(c, sub)
 	}
-	rest := args[1:]
+	rest := make([]arg, 0, len(args)-1)
+	for _, a := range args[1:] {
+		// The go command's flags take one dash or two: --toolexec is
+		// -toolexec.
+		if strings.HasPrefix(a.Value, "--") && len(a.Value) > 2 && a.Known {
+			a.Value = a.Value[1:]
+		}
+		rest = append(rest, a)
+	}
 	opts, _ := dbArgs(rest, set("-o", "-C", "-p", "-tags", "-ldflags", "-gcflags", "-asmflags", "-mod", "-modfile",
 		"-run", "-bench", "-count", "-timeout", "-coverprofile", "-cpu", "-exec", "-toolexec", "-overlay", "-pgo",
 		"-buildmode", "-compiler", "-installsuffix", "-pkgdir", "-trimpath-unused", "-skip", "-fuzz", "-fuzztime",
 		"-benchtime", "-cpuprofile", "-memprofile", "-blockprofile", "-mutexprofile", "-outputdir", "-shuffle",
 		"-parallel", "-json-unused", "-f", "-covermode", "-coverpkg", "-vet", "-gccgoflags", "-debug-actiongraph"), true)
 	op := "go " + sub.Value
-	if hasOpt(opts, "-toolexec", "-exec") {
+	if hasOpt(opts, "-toolexec", "-exec", "-vettool") {
 		return []keyturn.Effect{c.unknown(op+" -toolexec", "runs a program of the caller's choosing around the build")}
+	}
+	for _, o := range opts {
+		// -ldflags=-extld=PROG names the external linker the build runs.
+		if optIs(o, "-ldflags") && (strings.Contains(o.val.Value, "extld") || !o.val.Known) {
+			return []keyturn.Effect{c.unknown(op+" -ldflags", "the linker flags name a program the build runs: "+o.val.Value)}
+		}
 	}
 	switch sub.Value {
 	case "version", "help", "doc", "list", "bug":
@@ -670,8 +768,15 @@ func cargoTool(c *call) []keyturn.Effect {
 		args = args[1:] // +toolchain
 	}
 	sub, rest, gopts := firstWord(args, set("-C", "--manifest-path", "-Z", "--config", "--color", "--target-dir"))
-	if hasOpt(gopts, "--config") {
-		return []keyturn.Effect{c.unknown("cargo --config", "overrides cargo's configuration, which can name programs to run")}
+	for _, a := range args {
+		if a.Value == "--" {
+			break
+		}
+		// --config may also follow the subcommand (cargo tree --config
+		// build.rustc-wrapper=…): it can name programs cargo runs.
+		if a.Value == "--config" || strings.HasPrefix(a.Value, "--config=") {
+			return []keyturn.Effect{c.unknown("cargo --config", "overrides cargo's configuration, which can name programs to run")}
+		}
 	}
 	if sub.Value == "" {
 		return []keyturn.Effect{readEffect(c)} // cargo --version, --list
@@ -777,7 +882,7 @@ var npmValued = set("--registry", "--prefix", "-C", "--workspace", "-w", "--tag"
 	"--script-shell", "--filter", "-F", "--dir", "--cwd")
 
 func npmTool(c *call) []keyturn.Effect {
-	sub, rest, gopts := firstWord(c.args, npmValued)
+	sub, rest, _ := firstWord(c.args, npmValued)
 	all, _ := dbArgs(c.args, npmValued, false)
 	global := hasOpt(all, "-g", "--global") || optValueIs(all, "--location", "global")
 	if sub.Value == "" {
@@ -789,7 +894,13 @@ func npmTool(c *call) []keyturn.Effect {
 	if hasOpt(all, "--script-shell") {
 		return []keyturn.Effect{c.unknown("npm --script-shell", "runs scripts with a shell of the caller's choosing")}
 	}
-	dir, _ := lastOpt(gopts, "--prefix", "-C")
+	if hasOpt(all, "--browser", "--viewer", "--editor", "--shell", "--git", "--userconfig", "--globalconfig") {
+		// npm docs --browser=CMD runs CMD; a config file may set any of
+		// these.
+		return []keyturn.Effect{c.unknown("npm", "an option names a program npm runs, or a config file that may")}
+	}
+	// npm takes its options anywhere: npm run build --prefix /srv/app.
+	dir, _ := lastOpt(all, "--prefix", "-C")
 	op := "npm " + sub.Value
 	switch sub.Value {
 	case "ls", "list", "ll", "la", "view", "v", "info", "show", "outdated", "search", "s", "se", "find", "help",
@@ -905,7 +1016,9 @@ func pnpmTool(c *call) []keyturn.Effect {
 		return []keyturn.Effect{writesIn(c, op, dir)}
 	case "install-test", "it":
 		return []keyturn.Effect{writesIn(c, op, dir), runsProject(c, op, dir)}
-	case "run", "test", "t", "start", "exec", "recursive", "-r":
+	case "exec":
+		return yarnRuns(c, "exec", rest, dir)
+	case "run", "test", "t", "start", "recursive", "-r":
 		if sub.Value == "run" && len(rest) > 0 {
 			op += " " + rest[0].Value
 		}
@@ -956,7 +1069,10 @@ func yarnTool(c *call) []keyturn.Effect {
 		return []keyturn.Effect{writesIn(c, op, dir)}
 	case "set":
 		return []keyturn.Effect{writesIn(c, op+" "+verb, dir)}
-	case "run", "test", "start", "exec", "node", "workspace", "workspaces":
+	case "exec", "node":
+		// yarn exec CMD runs a shell command; yarn node ARGS runs node.
+		return yarnRuns(c, sub.Value, rest, dir)
+	case "run", "test", "start", "workspace", "workspaces":
 		if sub.Value == "run" && verb != "" {
 			op += " " + verb
 		}
@@ -993,6 +1109,27 @@ func yarnTool(c *call) []keyturn.Effect {
 	}
 	// yarn runs a package.json script or a dependency's binary by name.
 	return []keyturn.Effect{runsProject(c, op, dir)}
+}
+
+// yarnRuns is yarn exec / pnpm exec CMD (a command run with the project's
+// binaries on PATH, analysed as the command it is) and yarn node ARGS
+// (node, analysed as node).
+func yarnRuns(c *call, sub string, rest []arg, dir arg) []keyturn.Effect {
+	for sub == "exec" && len(rest) > 0 && strings.HasPrefix(rest[0].Value, "-") && rest[0].Known {
+		if rest[0].Value == "--" {
+			rest = rest[1:]
+			break
+		}
+		rest = rest[1:]
+	}
+	if sub == "node" {
+		rest = append(lits("node"), rest...)
+	}
+	if len(rest) == 0 {
+		return []keyturn.Effect{c.unknown(c.prog+" "+sub, "runs a command keyturn cannot see")}
+	}
+	c.run(rest)
+	return []keyturn.Effect{runsProject(c, c.prog+" "+sub, dir)}
 }
 
 func npxTool(c *call) []keyturn.Effect {
@@ -1370,11 +1507,22 @@ func mypyTool(c *call) []keyturn.Effect {
 // --- build systems and task runners
 
 func makeTool(c *call) []keyturn.Effect {
-	opts, _ := dbArgs(c.args, set("-C", "--directory", "-f", "--file", "--makefile", "-I", "--include-dir",
+	// GNU make takes any prefix of a long option: --ev is --eval.
+	args := longAbbrev(c.args, []string{"--eval", "--file", "--makefile", "--directory", "--include-dir"})
+	opts, _ := dbArgs(args, set("-C", "--directory", "-f", "--file", "--makefile", "-I", "--include-dir",
 		"-j", "--jobs", "-l", "--load-average", "-o", "--old-file", "--assume-old", "-W", "--what-if", "--new-file",
 		"--assume-new", "-O", "--output-sync", "--eval", "-E"), false)
 	if hasOpt(opts, "-v", "--version", "-h", "--help") {
 		return []keyturn.Effect{readEffect(c)}
+	}
+	for _, o := range opts {
+		// --eval=TEXT is a makefile given on the command line; SHELL=,
+		// .SHELLFLAGS=, MAKEFILES= and MAKEFLAGS= change how every recipe
+		// runs or what is read.
+		name, _, _ := strings.Cut(o.val.Value, "=")
+		if optIs(o, "--eval", "-E") || o.name == "" && (name == "SHELL" || name == ".SHELLFLAGS" || name == "MAKEFILES" || name == "MAKEFLAGS" || name == "MFLAGS") {
+			return []keyturn.Effect{c.unknown("make", "the command line adds makefile code or changes the shell recipes run with")}
+		}
 	}
 	dir, _ := lastOpt(opts, "-C", "--directory")
 	if f, ok := lastOpt(opts, "-f", "--file", "--makefile"); ok {
@@ -1931,8 +2079,10 @@ func precommitTool(c *call) []keyturn.Effect {
 	case "run", "hook-impl":
 		return []keyturn.Effect{runsProject(c, op, arg{})}
 	case "install", "uninstall":
-		// Installing writes .git/hooks, which an agent must not change.
-		return []keyturn.Effect{c.writeEffect(op, arg{Value: ".git/hooks/pre-commit", Known: c.s.cwd != ""})}
+		// Installing writes .git/hooks/pre-commit; the hook runs pre-commit
+		// itself, which runs the project's configured hooks: the project's
+		// code, as a commit does.
+		return []keyturn.Effect{c.s.writeEffect(c.prog, op, arg{Value: ".git/hooks/pre-commit", Known: c.s.cwd != ""})}
 	case "autoupdate", "migrate-config":
 		return []keyturn.Effect{writesIn(c, op, arg{})}
 	case "install-hooks", "clean", "gc", "init-templatedir":

@@ -26,7 +26,10 @@ type state struct {
 	// times (see setEnv).
 	env      map[string]string
 	envOwned bool
-	funcs    map[string]*syntax.Stmt
+	// funcs are the functions defined so far, shared by forks the same
+	// way as env (see setFunc).
+	funcs      map[string]*function
+	funcsOwned bool
 	// remote holds the hints of the host or container the commands run on
 	// (ssh, kubectl exec, docker exec); nil when they run here.
 	remote map[string]string
@@ -39,8 +42,20 @@ type state struct {
 	// written holds the absolute paths written so far in the line, shared
 	// by every fork: running one of them runs the agent's own fresh code.
 	written map[string]bool
+	// links holds the absolute paths the line made links at (ln), shared
+	// by every fork: a path through one may land anywhere.
+	links map[string]bool
 	// stdin is what the next command reads on standard input, if anything.
 	stdin *input
+}
+
+// function is what a name defined as a shell function runs.
+type function struct {
+	bodies []*syntax.Stmt // every body it may have
+	// maybe is set when the function may not be defined at all when it is
+	// called (it was defined or removed in a branch that may not have
+	// run): the program of that name may run instead.
+	maybe bool
 }
 
 // input describes what a command reads on stdin.
@@ -61,7 +76,7 @@ func (c *Classifier) newState(ctx Context, out *[]keyturn.Effect) *state {
 	if cwd != "" {
 		cwd = path.Clean(cwd)
 	}
-	return &state{c: c, cwd: cwd, workspace: c.workspace(cwd), env: env, out: out, work: &budget{}, written: map[string]bool{}}
+	return &state{c: c, cwd: cwd, workspace: c.workspace(cwd), env: env, out: out, work: &budget{}, written: map[string]bool{}, links: map[string]bool{}}
 }
 
 // budget counts the work done on one line.
@@ -89,8 +104,8 @@ func (s *state) spend(n int) bool {
 // variables set inside do not leak back.
 func (s *state) fork() *state {
 	s.envOwned = false // shared with the fork from now on
+	s.funcsOwned = false
 	t := *s
-	t.funcs = maps.Clone(s.funcs)
 	t.stdin = nil
 	return &t
 }
@@ -98,13 +113,111 @@ func (s *state) fork() *state {
 // setEnv sets a variable for the rest of the line in this state.
 func (s *state) setEnv(name, value string) {
 	s.ownEnv()
-	s.env[name] = value
+	assignVar(s.env, name, value, true)
 }
 
 // unsetEnv forgets a variable: its value is no longer known.
 func (s *state) unsetEnv(name string) {
 	s.ownEnv()
-	delete(s.env, name)
+	assignVar(s.env, name, "", false)
+}
+
+// joinBranch folds into s what a branch that may or may not have run (an
+// if, loop or case body, run in t, a fork of s) changed. Bash runs those
+// bodies in the same shell, so a cd, an assignment or a function defined
+// there is still in force after them — or is not, if the branch did not
+// run. Either way keyturn no longer knows it: `if true; then cd /; fi;
+// rm -rf *` must not be judged in the workspace. It reports whether
+// anything changed.
+func (s *state) joinBranch(t *state) bool {
+	changed := false
+	if t.cwd != s.cwd {
+		s.cwd = ""
+		changed = true
+	}
+	for k, v := range t.env {
+		if old, ok := s.env[k]; ok && old == v {
+			continue
+		}
+		changed = true
+		if isVarName(k) {
+			s.unsetEnv(k)
+		} else {
+			// keyturn's own records (a kube context switched, a variable
+			// the line set): "" is "changed to something unknown".
+			s.ownEnv()
+			s.env[k] = ""
+		}
+	}
+	for k := range s.env {
+		if _, ok := t.env[k]; !ok && isVarName(k) {
+			s.unsetEnv(k)
+			changed = true
+		}
+	}
+	for name, f := range t.funcs {
+		old, ok := s.funcs[name]
+		if ok && old == f {
+			continue
+		}
+		changed = true
+		merged := &function{bodies: f.bodies, maybe: true}
+		if ok {
+			merged.bodies = append(append([]*syntax.Stmt{}, old.bodies...), f.bodies...)
+			merged.maybe = old.maybe
+		}
+		s.setFunc(name, merged)
+	}
+	for name, old := range s.funcs {
+		if _, ok := t.funcs[name]; !ok && !old.maybe {
+			s.setFunc(name, &function{bodies: old.bodies, maybe: true})
+			changed = true
+		}
+	}
+	return changed
+}
+
+// branch runs a body that may or may not run, or may run many times (a
+// loop): once, and once more when the first run changed the cwd, a
+// variable or a function, since a second iteration then starts elsewhere
+// (`while true; do rm -rf *; cd ..; done`).
+func (s *state) branch(run func(t *state), loop bool) {
+	// Joining costs as much as the line has variables and functions: it
+	// counts against the line's budget, which keeps hostile lines linear.
+	if !s.spend(1 + len(s.env) + len(s.funcs)) {
+		return
+	}
+	t := s.fork()
+	run(t)
+	if s.joinBranch(t) && loop {
+		t = s.fork()
+		run(t)
+		s.joinBranch(t)
+	}
+}
+
+func (s *state) setFunc(name string, f *function) {
+	s.ownFuncs()
+	s.funcs[name] = f
+}
+
+// deleteFunc forgets a function: the name runs the program again.
+func (s *state) deleteFunc(name string) {
+	s.ownFuncs()
+	delete(s.funcs, name)
+}
+
+// ownFuncs copies the functions before this state changes them, the first
+// time after a fork: a pipeline of twenty stages does not copy them
+// twenty times.
+func (s *state) ownFuncs() {
+	if !s.funcsOwned {
+		s.funcs = maps.Clone(s.funcs)
+		if s.funcs == nil {
+			s.funcs = map[string]*function{}
+		}
+		s.funcsOwned = true
+	}
 }
 
 func (s *state) ownEnv() {
@@ -250,28 +363,40 @@ func (s *state) command(cmd syntax.Command) {
 	case *syntax.IfClause:
 		for ic := c; ic != nil; ic = ic.Else {
 			s.stmts(ic.Cond)
-			s.fork().stmts(ic.Then)
+			s.branch(func(t *state) { t.stmts(ic.Then) }, false)
 		}
 	case *syntax.WhileClause:
 		s.stmts(c.Cond)
-		s.fork().stmts(c.Do)
+		s.branch(func(t *state) {
+			t.stmts(c.Do)
+			t.stmts(c.Cond)
+		}, true)
 	case *syntax.ForClause:
+		var loopVar string
 		switch l := c.Loop.(type) {
 		case *syntax.WordIter:
 			for _, w := range l.Items {
 				s.substs(w)
 			}
+			loopVar = l.Name.Value
 		case *syntax.CStyleLoop:
 			s.substs(l)
 		}
-		s.fork().stmts(c.Do)
+		s.branch(func(t *state) {
+			if loopVar != "" {
+				// The loop variable takes each item in turn: d=build;
+				// for d in /; do rm -rf "$d"; done removes /.
+				t.unsetEnv(loopVar)
+			}
+			t.stmts(c.Do)
+		}, true)
 	case *syntax.CaseClause:
 		s.substs(c.Word)
 		for _, item := range c.Items {
 			for _, p := range item.Patterns {
 				s.substs(p)
 			}
-			s.fork().stmts(item.Stmts)
+			s.branch(func(t *state) { t.stmts(item.Stmts) }, false)
 		}
 	case *syntax.FuncDecl:
 		// The body runs when the function is called; remember it. Names
@@ -285,10 +410,7 @@ func (s *state) command(cmd syntax.Command) {
 			s.fork().stmt(c.Body)
 		}
 		for _, n := range names {
-			if s.funcs == nil {
-				s.funcs = map[string]*syntax.Stmt{}
-			}
-			s.funcs[n.Value] = c.Body
+			s.setFunc(n.Value, &function{bodies: []*syntax.Stmt{c.Body}})
 		}
 	case *syntax.DeclClause:
 		s.decl(c)
@@ -322,38 +444,109 @@ func (s *state) substs(n syntax.Node) {
 		case *syntax.ProcSubst:
 			s.fork().stmts(x.Stmts)
 			return false
+		case *syntax.ArithmExp, *syntax.ArithmCmd, *syntax.LetClause, *syntax.CStyleLoop:
+			s.arithmValues()
+		case *syntax.ParamExp:
+			if x.Index != nil || x.Slice != nil {
+				s.arithmValues() // ${a[x]}, ${s:x}: x is evaluated as arithmetic
+			}
+			if x.Exp != nil && x.Exp.Op == syntax.OtherParamOps && x.Exp.Word != nil && strings.Contains(x.Exp.Word.Lit(), "P") {
+				// ${x@P} expands x as a prompt, running its $(…).
+				s.emit(unknownEffect("shell", "${x@P}", "prompt expansion runs the command substitutions in the variable's value"))
+			}
+		case *syntax.BinaryTest:
+			switch x.Op {
+			case syntax.TsEql, syntax.TsNeq, syntax.TsLeq, syntax.TsGeq, syntax.TsLss, syntax.TsGtr:
+				s.arithmValues() // [[ $x -eq 1 ]] evaluates $x as arithmetic
+			}
+		case *syntax.BinaryArithm:
+			// x=0, x+=1 in $(( )), (( )) or let assign the variable:
+			// its old value no longer holds.
+			switch x.Op {
+			case syntax.Assgn, syntax.AddAssgn, syntax.SubAssgn, syntax.MulAssgn, syntax.QuoAssgn,
+				syntax.RemAssgn, syntax.AndAssgn, syntax.OrAssgn, syntax.XorAssgn, syntax.ShlAssgn,
+				syntax.ShrAssgn, syntax.AndBoolAssgn, syntax.OrBoolAssgn, syntax.XorBoolAssgn, syntax.PowAssgn:
+				s.unsetArithm(x.X)
+			}
+		case *syntax.UnaryArithm:
+			if x.Op == syntax.Inc || x.Op == syntax.Dec {
+				s.unsetArithm(x.X)
+			}
 		}
 		return true
 	})
+}
+
+// emitIfIntegerDecl reports a declaration with -i (declare -i, local -i):
+// its values are evaluated as arithmetic.
+func (s *state) emitIfIntegerDecl(c *syntax.DeclClause, name string) {
+	for _, a := range c.Args {
+		if a.Name == nil && a.Value != nil {
+			if v := s.word(a.Value); strings.HasPrefix(v.Value, "-") && strings.Contains(v.Value, "i") || !v.Known {
+				s.emit(unknownEffect("shell", c.Variant.Value+" -i "+name, "an integer variable's value is evaluated as arithmetic, command substitutions in subscripts included"))
+				return
+			}
+		}
+	}
+}
+
+// arithmValues: bash evaluates a variable named in arithmetic as an
+// expression itself, array subscripts and their $(…) included, so
+// x='a[$(rm -rf /)]'; echo $((x)) runs rm. A line whose variables hold
+// such text cannot be judged once arithmetic reads them.
+func (s *state) arithmValues() {
+	if !s.spend(1 + len(s.env)) {
+		return
+	}
+	for k, v := range s.env {
+		if isVarName(k) && (strings.Contains(v, "$(") || strings.Contains(v, "`")) {
+			s.emit(unknownEffect("shell", "arithmetic on "+k, "arithmetic evaluation runs the command substitution in the value of "+k))
+			return
+		}
+	}
+}
+
+// unsetArithm forgets the variable an arithmetic assignment changes.
+func (s *state) unsetArithm(x syntax.ArithmExpr) {
+	if w, ok := x.(*syntax.Word); ok {
+		if lit := w.Lit(); lit != "" {
+			name, _, _ := strings.Cut(lit, "[")
+			s.unsetEnv(name)
+		}
+	}
 }
 
 // decl handles export, declare, local, readonly and typeset: their
 // assignments are context for the commands after them.
 func (s *state) decl(c *syntax.DeclClause) {
 	for _, a := range c.Args {
-		s.substs(a.Value)
-		if a.Array != nil {
-			s.substs(a.Array)
+		s.substs(a) // the value, an array, and an index: x[$(rm -rf /)]=1
+		if a.Name == nil && a.Value != nil {
+			// An option, or a quoted assignment ("PATH=/tmp").
+			s.declWord(c.Variant.Value, s.word(a.Value))
+			continue
 		}
 		if a.Name == nil || a.Naked {
 			continue
 		}
-		v := s.word(a.Value)
-		if v.Known {
+		v := s.appended(s.env, a)
+		if strings.Contains(v.Value, "$(") || strings.Contains(v.Value, "`") {
+			// declare -i x='a[$(…)]' evaluates the value as arithmetic.
+			s.emitIfIntegerDecl(c, a.Name.Value)
+		}
+		if v.Known && a.Array == nil && a.Index == nil {
 			s.setEnv(a.Name.Value, v.Value)
 		} else {
 			s.unsetEnv(a.Name.Value)
 		}
+		s.assigned(a.Name.Value, v)
 	}
 	s.emit(keyturn.Effect{Tool: "shell", Operation: c.Variant.Value, Class: keyturn.Read, Environment: keyturn.EnvLocal})
 }
 
 func (s *state) callExpr(c *syntax.CallExpr) {
 	for _, a := range c.Assigns {
-		s.substs(a.Value)
-		if a.Array != nil {
-			s.substs(a.Array)
-		}
+		s.substs(a) // the value, an array, and an index: x[$(rm -rf /)]=1
 	}
 	for _, w := range c.Args {
 		s.substs(w)
@@ -363,12 +556,13 @@ func (s *state) callExpr(c *syntax.CallExpr) {
 			if a.Name == nil {
 				continue
 			}
-			v := s.word(a.Value)
-			if v.Known && a.Array == nil {
+			v := s.appended(s.env, a)
+			if v.Known && a.Array == nil && a.Index == nil {
 				set(a.Name.Value, v.Value)
 			} else {
 				unset(a.Name.Value)
 			}
+			s.assigned(a.Name.Value, v)
 		}
 	}
 	if len(c.Args) == 0 {
@@ -378,11 +572,11 @@ func (s *state) callExpr(c *syntax.CallExpr) {
 	env := s.env
 	if len(c.Assigns) > 0 {
 		env = maps.Clone(s.env)
-		assign(func(n, v string) { env[n] = v }, func(n string) { delete(env, n) })
+		assign(func(n, v string) { assignVar(env, n, v, true) }, func(n string) { assignVar(env, n, "", false) })
 	}
-	args := make([]arg, len(c.Args))
-	for i, w := range c.Args {
-		args[i] = s.word(w)
+	args := make([]arg, 0, len(c.Args))
+	for _, w := range c.Args {
+		args = append(args, s.words(w)...)
 	}
 	s.runCommand(args, env, true)
 }
@@ -407,13 +601,16 @@ func (s *state) runCommand(argv []arg, env map[string]string, funcs bool) {
 		s.emit(unknownEffect("shell", "dynamic command", "the program to run is only known at run time: "+name.Value))
 		return
 	}
-	if body, ok := s.funcs[name.Value]; ok && funcs {
-		t := *s
-		t.depth++
-		t.stmt(body)
-		return
+	if f, ok := s.funcs[name.Value]; ok && funcs {
+		s.callFunc(f)
+		if !f.maybe {
+			return
+		}
 	}
 	prog := programName(name.Value)
+	if _, marked := env[anyMark]; marked && (!shellBuiltins[prog] || strings.Contains(name.Value, "/")) && s.spend(len(env)) {
+		s.emit(loadedCode(env)...)
+	}
 	c := &call{s: s, prog: prog, path: name.Value, args: argv[1:], env: env, stdin: s.stdin}
 	if strings.Contains(name.Value, "/") && prog != "" && !isSystemPath(name.Value) {
 		// ./deploy.sh, scripts/x, bin/tool: the project's own code.
@@ -421,6 +618,21 @@ func (s *state) runCommand(argv []arg, env map[string]string, funcs bool) {
 		return
 	}
 	s.emit(c.analyse()...)
+}
+
+// callFunc runs a shell function's body. A function runs in the calling
+// shell: a cd or an assignment inside it holds after the call. When it may
+// have one of several bodies, each runs in a branch.
+func (s *state) callFunc(f *function) {
+	s.depth++
+	defer func() { s.depth-- }()
+	if len(f.bodies) == 1 && !f.maybe {
+		s.stmt(f.bodies[0])
+		return
+	}
+	for _, body := range f.bodies {
+		s.branch(func(t *state) { t.stmt(body) }, false)
+	}
 }
 
 // programName returns the program a command word names: /usr/bin/git and

@@ -748,6 +748,21 @@ func (s *sqlSession) dotCommand(name, argText string) {
 		if len(f) > 0 {
 			table = f[len(f)-1]
 		}
+		// .import '|CMD' TABLE reads the output of a shell command.
+		for _, w := range f {
+			if src := strings.Trim(w, `'"`); strings.HasPrefix(src, "|") {
+				from := strings.TrimSpace(argText)
+				from = strings.TrimPrefix(strings.TrimLeft(from[strings.Index(from, "|"):], "|"), " ")
+				if end := strings.LastIndexAny(from, `'"`); end > 0 {
+					from = from[:end]
+				}
+				s.shellCommand("sqlite3 .import |", from)
+				break
+			}
+			if !strings.HasPrefix(w, "-") {
+				break // the source is the first operand
+			}
+		}
 		s.add(s.effect(".import", keyturn.Write, "", table))
 	case ".open":
 		a := arg{Value: first, Known: first != "" && !(s.cwdLost && !path.IsAbs(first))}
@@ -1052,6 +1067,15 @@ func analyzeMySQL(c *call) []keyturn.Effect {
 	s.dynamic = dynamic
 	if t, ok := lastOpt(opts, "--tee"); ok {
 		s.writeFile("mysql --tee", t.Value)
+	}
+	// An option file the agent could have written may hold init-command
+	// (SQL run on connect), pager or a host: it is not judged.
+	for _, o := range opts {
+		if optIs(o, "--defaults-file", "--defaults-extra-file") {
+			if p, ok := c.s.abs(o.val); !ok || c.s.written[p] || c.s.inWorkspace(p) || c.s.inTemp(p) {
+				s.unknown("mysql "+o.name, "reads options from a file the agent could have written: "+o.val.Value)
+			}
+		}
 	}
 	for _, o := range opts {
 		if optIs(o, "--init-command") {

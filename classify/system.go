@@ -159,7 +159,8 @@ func sysService(c *call) []keyturn.Effect {
 }
 
 func sysJournalctl(c *call) []keyturn.Effect {
-	f := parseFlags(c.args, nil, false)
+	// journalctl takes a prefix of a long option: --vacuum-t=1s, --vac.
+	f := parseFlags(longAbbrev(c.args, []string{"--vacuum-", "--rotate", "--flush", "--relinquish-var"}), nil, false)
 	for o := range f.opts {
 		if strings.HasPrefix(o, "--vacuum-") {
 			return []keyturn.Effect{c.sysNoted("journalctl --vacuum", keyturn.Destructive, "deletes archived journal files")}

@@ -244,7 +244,20 @@ func (t *tfCmd) verb(verb string, rest []arg, prefix string) []keyturn.Effect {
 	switch verb {
 	case "plan", "show", "validate", "output", "graph", "version", "console", "get", "metadata", "modules",
 		"-version", "-v", "--version", "help", "-help":
-		return read(op)
+		// plan -out=FILE and -generate-config-out=FILE write that file: in
+		// the workspace it is part of planning, elsewhere (-out=/etc/x) it
+		// is a write there.
+		var out []keyturn.Effect
+		for _, name := range []string{"out", "generate-config-out", "state-out"} {
+			if verb == "plan" {
+				for _, a := range o.vals[name] {
+					if e := c.writeEffect(op+" -"+name, a); e.Environment != keyturn.EnvWorkspace {
+						out = append(out, e)
+					}
+				}
+			}
+		}
+		return append(read(op), out...)
 	case "init":
 		if o.flag("migrate-state") || o.flag("force-copy") {
 			e := t.effect(op, keyturn.Write, t.targets(o)...)

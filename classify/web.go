@@ -334,6 +334,10 @@ func analyzeWget(c *call) []keyturn.Effect {
 	if hasOpt(opts, "--config") {
 		return []keyturn.Effect{c.unknown("wget --config", "reads its settings from a file keyturn does not judge")}
 	}
+	if hasOpt(opts, "--use-askpass") {
+		// wget runs this program to ask for the user name and password.
+		return []keyturn.Effect{c.unknown("wget --use-askpass", "runs a program of the caller's choosing")}
+	}
 	for _, o := range opts {
 		if optIs(o, "-e", "--execute") {
 			key, _, _ := strings.Cut(strings.ReplaceAll(strings.ToLower(o.val.Value), " ", ""), "=")

@@ -29,7 +29,9 @@ func (s *state) word(w *syntax.Word) arg {
 		case *syntax.Lit:
 			v := p.Value
 			if i == 0 && strings.HasPrefix(v, "~") {
-				v = s.tilde(v)
+				var ok bool
+				v, ok = s.tilde(v)
+				known = known && ok
 			}
 			b.WriteString(unescape(v))
 		case *syntax.SglQuoted:
@@ -84,24 +86,28 @@ func (s *state) param(p *syntax.ParamExp) (string, bool) {
 	return source(p), false
 }
 
-// tilde expands a leading ~ or ~/ with the known HOME.
-func (s *state) tilde(v string) string {
+// tilde expands a leading ~ or ~/ with the known HOME; false when the
+// directory it names is only known at run time.
+func (s *state) tilde(v string) (string, bool) {
 	home, ok := s.env["HOME"]
 	if !ok || home == "" {
 		home = "~" // unknown home: the path stays outside every workspace
 	}
+	name, rest, slash := strings.Cut(v[1:], "/")
+	if slash {
+		rest = "/" + rest
+	}
 	switch {
-	case v == "~":
-		return home
-	case strings.HasPrefix(v, "~/"):
-		return home + v[1:]
+	case name == "":
+		return home + rest, true
+	case name == "+" && s.cwd != "":
+		return s.cwd + rest, true // ~+ is $PWD
+	case name == "+" || name == "-" || strings.TrimLeft(name, "+-0123456789") == "":
+		// ~- is $OLDPWD, ~N and ~+N the directory stack: not tracked.
+		return v, false
 	}
 	// ~user: somebody's home directory.
-	name, rest, _ := strings.Cut(v[1:], "/")
-	if rest != "" {
-		return "/home/" + name + "/" + rest
-	}
-	return "/home/" + name
+	return "/home/" + name + rest, true
 }
 
 // source prints a node back as shell text.

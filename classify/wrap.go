@@ -1,6 +1,9 @@
 package classify
 
 import (
+	"path"
+	"regexp"
+	"slices"
 	"strings"
 
 	"keyturn"
@@ -14,11 +17,15 @@ import (
 func init() {
 	register(builtinCd, "cd", "pushd")
 	register(builtinPopd, "popd")
-	register(builtinRead, ":", "true", "false", "echo", "printf", "test", "[", "read", "wait", "jobs",
-		"trap", "return", "exit", "shift", "break", "continue", "pwd", "umask", "ulimit", "history",
-		"getopts", "set", "shopt", "unset", "type", "hash", "which", "whereis", "help", "dirs", "disown",
-		"bg", "fg", "times", "caller", "enable", "logout", "mapfile", "readarray", "let", "sleep", "export",
-		"declare", "local", "readonly", "typeset", "compgen", "complete", "suspend")
+	register(builtinRead, ":", "true", "false", "echo", "test", "[", "wait", "jobs",
+		"return", "exit", "shift", "break", "continue", "pwd", "umask", "ulimit", "history",
+		"set", "shopt", "type", "which", "whereis", "help", "dirs", "disown",
+		"bg", "fg", "times", "caller", "logout", "sleep", "compgen", "complete", "suspend")
+	register(builtinSetsVars, "read", "mapfile", "readarray", "printf", "getopts", "let")
+	register(builtinDeclare, "export", "declare", "local", "readonly", "typeset")
+	register(builtinUnset, "unset")
+	register(builtinTrap, "trap")
+	register(builtinHash, "hash", "enable")
 	register(builtinEval, "eval")
 	register(builtinSource, "source", ".")
 	register(builtinAlias, "alias")
@@ -62,12 +69,163 @@ func builtinCd(c *call) []keyturn.Effect {
 	} else if h, ok := c.env["HOME"]; ok {
 		dir = arg{Value: h, Known: true}
 	}
-	if dir.Value == "-" {
-		c.s.cwd = "" // the previous directory: not tracked
-	} else if p, ok := c.s.abs(dir); ok {
-		c.s.cwd = p
-	} else {
-		c.s.cwd = ""
+	// A relative name is looked up in CDPATH first: with CDPATH=/, cd usr
+	// goes to /usr. pushd +N and -N rotate the directory stack, which is
+	// not tracked.
+	relative := !strings.HasPrefix(dir.Value, "/") && !strings.HasPrefix(dir.Value, "./") &&
+		!strings.HasPrefix(dir.Value, "../") && dir.Value != "." && dir.Value != ".."
+	rotate := c.prog == "pushd" && len(c.args) > 0 && strings.TrimLeft(c.args[0].Value, "+-0123456789") == "" && len(c.args[0].Value) > 1
+	switch {
+	case c.prog == "pushd" && f.has("-n"):
+		// pushd -n adds to the stack without changing directory.
+	case dir.Value == "-" || rotate || relative && c.env["CDPATH"] != "":
+		c.s.cwd = "" // the previous directory, a stack entry, or a CDPATH match
+	default:
+		if p, ok := c.s.abs(dir); ok {
+			c.s.cwd = p
+		} else {
+			c.s.cwd = ""
+		}
+	}
+	return []keyturn.Effect{readEffect(c)}
+}
+
+// builtinSetsVars: read, mapfile, printf -v, getopts and let assign the
+// variables they name with values only known when they run: X=build; read
+// X <<< /; rm -rf "$X" removes /.
+func builtinSetsVars(c *call) []keyturn.Effect {
+	var names []arg
+	switch c.prog {
+	case "read":
+		f := parseFlags(c.args, set("-a", "-d", "-i", "-n", "-N", "-p", "-t", "-u"), false)
+		names = flagOperands(f)
+		for _, v := range f.opts["-a"] {
+			names = append(names, fsValueArg(c.args, v))
+		}
+		if len(names) == 0 {
+			names = lits("REPLY")
+		}
+	case "mapfile", "readarray":
+		f := parseFlags(c.args, set("-d", "-n", "-O", "-s", "-u", "-C", "-c"), false)
+		names = flagOperands(f)
+		if len(names) == 0 {
+			names = lits("MAPFILE")
+		}
+		if cb := f.get("-C"); f.has("-C") {
+			// The callback is shell code run as lines are read.
+			c.shell(cb+" 0 line", c.prog+" -C callback")
+		}
+	case "printf":
+		f := parseFlags(c.args, set("-v"), true)
+		for _, v := range f.opts["-v"] {
+			names = append(names, fsValueArg(c.args, v))
+		}
+	case "getopts":
+		if len(c.args) > 1 {
+			names = append([]arg{c.args[1]}, lits("OPTARG", "OPTIND")...)
+		}
+	case "let":
+		for _, a := range c.args {
+			if name, _, ok := strings.Cut(a.Value, "="); ok {
+				names = append(names, arg{Value: strings.TrimRight(name, "+-*/%<>&|^"), Known: a.Known})
+			}
+		}
+	}
+	for _, n := range names {
+		c.s.forgetVar(n)
+	}
+	return []keyturn.Effect{readEffect(c)}
+}
+
+// forgetVar forgets the variable named by a word; a name known only at
+// run time may be any of them.
+func (s *state) forgetVar(name arg) {
+	n, _, _ := strings.Cut(name.Value, "[")
+	if !name.Known || !isVarName(n) {
+		if !s.spend(len(s.env)) {
+			return // the line is already unknown: too complex
+		}
+		for k := range s.env {
+			if isVarName(k) {
+				s.unsetEnv(k)
+			}
+		}
+		return
+	}
+	s.unsetEnv(n)
+}
+
+// builtinDeclare is export, declare and the like reached as a command
+// (builtin export X=1, command declare …) rather than parsed as a
+// declaration: its words are judged the same way.
+func builtinDeclare(c *call) []keyturn.Effect {
+	for _, a := range c.args {
+		c.s.declWord(c.prog, a)
+	}
+	return []keyturn.Effect{readEffect(c)}
+}
+
+// builtinUnset forgets variables, and functions: after unset -f rm, rm is
+// the program again. A plain unset NAME removes the variable, or the
+// function when there is no variable of that name.
+func builtinUnset(c *call) []keyturn.Effect {
+	f := parseFlags(c.args, nil, false)
+	for _, a := range flagOperands(f) {
+		name, _, _ := strings.Cut(a.Value, "[")
+		if !f.has("-f") {
+			c.s.forgetVar(a)
+		}
+		if !a.Known && !f.has("-v", "-n") {
+			// Any function may be gone: each call may run the program.
+			for n, fn := range c.s.funcs {
+				c.s.setFunc(n, &function{bodies: fn.bodies, maybe: true})
+			}
+			continue
+		}
+		if fn, ok := c.s.funcs[name]; ok && !f.has("-v", "-n") {
+			if f.has("-f") {
+				c.s.deleteFunc(name)
+			} else {
+				c.s.setFunc(name, &function{bodies: fn.bodies, maybe: true})
+			}
+		}
+	}
+	return []keyturn.Effect{readEffect(c)}
+}
+
+// builtinTrap: trap 'CMD' SIGNAL runs CMD later (at exit, on an error, on
+// every command with DEBUG): CMD is judged as if it ran.
+func builtinTrap(c *call) []keyturn.Effect {
+	f := parseFlags(c.args, nil, true)
+	if len(f.pos) == 0 && f.hasRest && len(f.rest) > 0 {
+		f.pos, f.rest = f.rest[:1], f.rest[1:] // trap -- CMD SIGNAL
+	}
+	if f.has("-l", "-p") || len(f.pos) == 0 {
+		return []keyturn.Effect{readEffect(c)}
+	}
+	handler := f.pos[0]
+	if len(f.rest) == 0 || handler.Value == "-" || handler.Value == "" && handler.Known {
+		return []keyturn.Effect{readEffect(c)} // resets or ignores signals
+	}
+	if strings.TrimLeft(handler.Value, "0123456789") == "" && handler.Known {
+		return []keyturn.Effect{readEffect(c)} // trap 1 2: resets signals 1 and 2
+	}
+	if !handler.Known {
+		return []keyturn.Effect{c.unknown("trap", "installs a handler known only at run time: "+handler.Value)}
+	}
+	c.shell(handler.Value, "trap handler")
+	return []keyturn.Effect{readEffect(c)}
+}
+
+// builtinHash: hash -p FILE NAME makes NAME run FILE, and enable -f loads
+// a builtin from a shared object: every later command may be the agent's
+// own code.
+func builtinHash(c *call) []keyturn.Effect {
+	f := parseFlags(c.args, set("-p", "-f"), false)
+	if c.prog == "hash" && f.has("-p") || c.prog == "enable" && (f.has("-f") || f.has("-n")) {
+		c.s.ownEnv()
+		markSet(c.s.env, "PATH")
+		return []keyturn.Effect{c.unknown(c.prog, "changes what a command name runs")}
 	}
 	return []keyturn.Effect{readEffect(c)}
 }
@@ -81,8 +239,11 @@ func builtinEval(c *call) []keyturn.Effect {
 	src, known := joinKnown(c.args)
 	if known && c.s.depth < maxDepth {
 		// eval of a literal string is that string; anything built at run
-		// time cannot be read.
-		c.shell(src, "eval string")
+		// time cannot be read. It runs in this shell: eval 'cd /' moves
+		// the commands after it.
+		c.s.depth++
+		c.s.script(src, "eval string")
+		c.s.depth--
 		return []keyturn.Effect{c.unknown("eval", "eval runs code built at run time")}
 	}
 	return []keyturn.Effect{c.unknown("eval", "eval runs code built at run time")}
@@ -133,7 +294,8 @@ func wrapCommand(c *call) []keyturn.Effect {
 func wrapSudo(c *call) []keyturn.Effect {
 	valued := set("-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T", "-R",
 		"--user", "--group", "--chdir", "--host", "--prompt", "--role", "--type", "--other-user", "--close-from", "--command-timeout", "--chroot")
-	f := parseFlags(c.args, valued, true)
+	args := longAbbrev(c.args, []string{"--shell", "--login", "--chdir", "--chroot", "--edit", "--user", "--group"})
+	f := parseFlags(args, valued, true)
 	argv := commandOf(f)
 	if len(argv) == 0 {
 		if f.has("-i", "-s", "--login", "--shell") || c.prog == "run0" {
@@ -143,6 +305,17 @@ func wrapSudo(c *call) []keyturn.Effect {
 			return []keyturn.Effect{c.localEffect("fs", "sudoedit", keyturn.Write)}
 		}
 		return []keyturn.Effect{readEffect(c)} // sudo -l, sudo -v, sudo -k
+	}
+	// sudo VAR=value CMD sets VAR for CMD, as env does.
+	if c.prog == "sudo" {
+		env := cloneEnv(c.env)
+		for len(argv) > 1 && strings.Contains(argv[0].Value, "=") && !strings.HasPrefix(argv[0].Value, "=") {
+			name, val, _ := strings.Cut(argv[0].Value, "=")
+			assignVar(env, name, val, argv[0].Known)
+			c.s.assigned(name, arg{Value: val, Known: argv[0].Known})
+			argv = argv[1:]
+		}
+		c.env = env
 	}
 	if f.has("-s", "-i", "--shell", "--login") {
 		src, known := joinKnown(argv)
@@ -156,12 +329,16 @@ func wrapSudo(c *call) []keyturn.Effect {
 		c.runIn(arg{Value: dir, Known: true}, argv)
 		return nil
 	}
+	if f.has("-R", "--chroot") {
+		return []keyturn.Effect{c.unknown(c.prog+" --chroot", "runs the command under another root directory")}
+	}
 	c.run(argv)
 	return nil
 }
 
 func wrapEnv(c *call) []keyturn.Effect {
-	f := parseFlags(c.args, set("-u", "--unset", "-C", "--chdir", "-S", "--split-string", "-a", "--argv0"), true)
+	args := longAbbrev(c.args, []string{"--split-string", "--chdir", "--argv0", "--unset"})
+	f := parseFlags(args, set("-u", "--unset", "-C", "--chdir", "-S", "--split-string", "-a", "--argv0"), true)
 	argv := commandOf(f)
 	env := c.env
 	if f.has("-i", "--ignore-environment", "-") {
@@ -176,13 +353,12 @@ func wrapEnv(c *call) []keyturn.Effect {
 		delete(env, n)
 	}
 	// NAME=VALUE operands are assignments until the first that is not.
-	for len(argv) > 0 && isAssignment(argv[0].Value) {
+	// env takes any word with an = for one, valid name or not:
+	// 'BASH_FUNC_ls%%=() { …; }' hands bash a function named ls.
+	for len(argv) > 0 && strings.Contains(argv[0].Value, "=") && !strings.HasPrefix(argv[0].Value, "=") {
 		name, val, _ := strings.Cut(argv[0].Value, "=")
-		if argv[0].Known {
-			env[name] = val
-		} else {
-			delete(env, name)
-		}
+		assignVar(env, name, val, argv[0].Known)
+		c.s.assigned(name, arg{Value: val, Known: argv[0].Known})
 		argv = argv[1:]
 	}
 	if s := f.get("-S", "--split-string"); s != "" {
@@ -227,11 +403,41 @@ func wrapSimple(c *call) []keyturn.Effect {
 	valued := map[string]bool{}
 	if c.prog == "time" {
 		valued = set("-f", "--format", "-o", "--output")
+		if f := parseFlags(c.args, valued, true); f.has("-o", "--output") {
+			// GNU time -o FILE writes its report there.
+			c.s.emit(c.writeEffect("time -o", fsValueArg(c.args, f.get("-o", "--output"))))
+		}
 	}
+	args := c.args
 	if c.prog == "systemd-run" {
 		valued = set("-p", "--property", "-u", "--unit", "-M", "--machine", "-E", "--setenv", "--uid", "--gid", "--description", "--slice", "-H", "--host", "--working-directory")
+		args = longAbbrev(args, []string{"--property", "--setenv", "--working-directory", "--host", "--machine"})
 	}
-	f := parseFlags(c.args, valued, true)
+	f := parseFlags(args, valued, true)
+	if c.prog == "systemd-run" {
+		// -p ExecStartPre=… and the like run more commands than the one
+		// given; -H and -M run it on another host or container.
+		for _, p := range append(f.opts["-p"], f.opts["--property"]...) {
+			if strings.HasPrefix(strings.ToLower(strings.TrimSpace(p)), "exec") {
+				return []keyturn.Effect{c.unknown("systemd-run -p "+p, "the property runs another command")}
+			}
+		}
+		if f.has("-H", "--host", "-M", "--machine") {
+			return []keyturn.Effect{c.unknown("systemd-run --host", "runs the command on another host or container")}
+		}
+		c.env = cloneEnv(c.env)
+		for _, e := range append(f.opts["-E"], f.opts["--setenv"]...) {
+			name, val, _ := strings.Cut(e, "=")
+			assignVar(c.env, name, val, true)
+			c.s.assigned(name, arg{Value: val, Known: true})
+		}
+		if d := f.get("--working-directory"); d != "" {
+			if argv := commandOf(f); len(argv) > 0 {
+				c.runIn(arg{Value: d, Known: true}, argv)
+				return nil
+			}
+		}
+	}
 	if c.prog == "sg" && len(f.pos) > 0 {
 		// sg GROUP CMD: CMD is one string for a shell.
 		if len(f.rest) == 0 {
@@ -361,12 +567,12 @@ func wrapXargs(c *call) []keyturn.Effect {
 }
 
 func wrapParallel(c *call) []keyturn.Effect {
-	valued := set("-j", "--jobs", "-S", "--sshlogin", "-a", "--arg-file", "--delay", "--joblog", "-n", "--max-args", "--results", "--timeout", "--retries", "--tmpdir", "--workdir", "--colsep", "-d", "--delimiter", "-I")
+	valued := set("-j", "--jobs", "-S", "--sshlogin", "-a", "--arg-file", "--delay", "--joblog", "-n", "--max-args", "--results", "--timeout", "--retries", "--tmpdir", "--workdir", "--colsep", "-d", "--delimiter", "-I", "--replace")
 	f := parseFlags(c.args, valued, true)
 	argv := commandOf(f)
 	// parallel CMD ::: ARGS — the command ends at the first :::.
 	for i, a := range argv {
-		if a.Value == ":::" || a.Value == "::::" || a.Value == ":::+" {
+		if a.Value == ":::" || a.Value == "::::" || a.Value == ":::+" || a.Value == "::::+" {
 			argv = argv[:i]
 			break
 		}
@@ -374,16 +580,35 @@ func wrapParallel(c *call) []keyturn.Effect {
 	if len(argv) == 0 {
 		return []keyturn.Effect{c.unknown("parallel", "runs commands read from its input")}
 	}
-	if len(argv) == 1 && strings.ContainsAny(argv[0].Value, " ;|&") {
-		c.shell(argv[0].Value, "parallel command")
-		return nil
+	if f.has("-S", "--sshlogin") {
+		return []keyturn.Effect{c.unknown("parallel -S", "runs the commands on other hosts")}
 	}
-	c.run(append(argv, arg{Value: "{parallel input}", Known: false}))
+	// GNU parallel joins the command's words and runs them with a shell:
+	// parallel echo ';' rm -rf / ::: a runs rm. Each replacement string
+	// ({}, {.}, {/}, {1}, the -I string) is input known only at run time;
+	// without one, the input is appended.
+	src, known := joinKnown(argv)
+	if !known {
+		return []keyturn.Effect{c.unknown("parallel", "the command is only known at run time")}
+	}
+	const input = "${KEYTURN_PARALLEL_INPUT}"
+	replaced := parallelReplacement.ReplaceAllLiteralString(src, input)
+	if r := f.get("-I", "--replace"); r != "" {
+		replaced = strings.ReplaceAll(replaced, r, input)
+	}
+	if replaced == src {
+		replaced += " " + input
+	}
+	c.shell(replaced, "parallel command")
 	return nil
 }
 
+// parallelReplacement matches GNU parallel's replacement strings.
+var parallelReplacement = regexp.MustCompile(`\{[0-9]*[./#%]*[./]*\}|\{[0-9]+\}`)
+
 func wrapFlock(c *call) []keyturn.Effect {
-	f := parseFlags(c.args, set("-w", "--timeout", "-E", "--conflict-exit-code", "-c", "--command"), true)
+	args := longAbbrev(c.args, []string{"--command"})
+	f := parseFlags(args, set("-w", "--timeout", "-E", "--conflict-exit-code", "-c", "--command"), true)
 	if cmd := f.get("-c", "--command"); cmd != "" {
 		c.shell(cmd, "flock -c command")
 		return nil
@@ -418,6 +643,15 @@ func wrapStrace(c *call) []keyturn.Effect {
 	valued := set("-o", "-e", "-p", "-s", "-u", "-E", "-a", "-b", "-I", "-S", "-P", "-X", "--tool", "--log-file", "--output")
 	f := parseFlags(c.args, valued, true)
 	argv := commandOf(f)
+	// strace -o FILE, valgrind --log-file=FILE: the trace is written there.
+	for _, o := range append(append(f.opts["-o"], f.opts["--log-file"]...), f.opts["--output"]...) {
+		if c.prog != "perf" && o != "" && !strings.HasPrefix(o, "|") && !strings.HasPrefix(o, "!") {
+			c.s.emit(c.writeEffect(c.prog+" -o", fsValueArg(c.args, o)))
+		} else if strings.HasPrefix(o, "|") || strings.HasPrefix(o, "!") {
+			// strace -o '|cmd' pipes the trace into a shell command.
+			c.shell(strings.TrimLeft(o, "|!"), c.prog+" -o command")
+		}
+	}
 	if c.prog == "perf" {
 		// perf record|stat|trace CMD
 		if len(argv) > 0 && (argv[0].Value == "record" || argv[0].Value == "stat" || argv[0].Value == "trace") {
@@ -453,19 +687,36 @@ func wrapShell(c *call) []keyturn.Effect {
 	}
 	var code *arg
 	var script []arg
+	fromStdin := false // -s: commands come from stdin, the operands are $1…
 	for i := 0; i < len(args); i++ {
 		v := args[i].Value
 		if !args[i].Known && strings.HasPrefix(v, "-") {
 			continue
 		}
+		name, val, eq := strings.Cut(v, "=")
 		switch {
 		case v == "--" || v == "-":
 			script = args[i+1:]
 			i = len(args)
 		case shellOptions[v]:
 			i++
+		case c.prog == "fish" && (name == "--command" || name == "--init-command" || v == "-C"):
+			// fish -c/--command and -C/--init-command run their value.
+			value := arg{Value: val, Known: args[i].Known}
+			if !eq && i+1 < len(args) {
+				i++
+				value = args[i]
+			}
+			if name == "--command" {
+				code = &value
+			} else {
+				c.shell(value.Value, "fish init command")
+			}
 		case strings.HasPrefix(v, "--"):
 		case (strings.HasPrefix(v, "-") || strings.HasPrefix(v, "+")) && len(v) > 1:
+			if strings.Contains(v[1:], "s") && c.prog != "fish" {
+				fromStdin = true
+			}
 			if strings.Contains(v[1:], "c") && code == nil {
 				// -c, -ec, -lc: the next operand is the code.
 				for j := i + 1; j < len(args); j++ {
@@ -491,11 +742,12 @@ func wrapShell(c *call) []keyturn.Effect {
 		}
 		c.shell(code.Value, c.prog+" -c string")
 		return nil
-	case len(script) > 0:
+	case len(script) > 0 && !fromStdin:
 		if !script[0].Known {
 			return []keyturn.Effect{c.unknown(c.prog, "runs a script named only at run time")}
 		}
-		return c.projectScript(script[0].Value)
+		// Whatever its name, a file given to a shell is shell code.
+		return c.scriptFile(script[0].Value, true)
 	}
 	return c.stdinCode(c.prog, func(src string) { c.shell(src, c.prog+" input") })
 }
@@ -523,6 +775,80 @@ var interpreterModules = map[string]bool{
 	"pyflakes": true, "doctest": true, "compileall": true, "json.tool": true, "tox": true, "nox": true,
 }
 
+// interpreterArgs describes an interpreter's command line, so that the
+// value of an option is never taken for the script and code given on the
+// command line is always found: python -X dev -c CODE, node -r fs -e CODE,
+// perl -I lib -e CODE, python -Ic CODE.
+type interpreterArgs struct {
+	code      []string // options whose value is code the interpreter runs: -c, -e, --eval
+	valueNext []string // options that take the next word as their value when none is attached
+	loads     []string // options whose value is a module or file loaded before the script
+	// In a bundle of short options (-Ic, -lane, -Mstrict): codeLetters
+	// run code, valueNextLetters take the rest of the bundle or else the
+	// next word, valueRestLetters take the rest of the bundle only, and
+	// digitLetters take the digits that follow (perl -0777ne, -l).
+	codeLetters, valueNextLetters, valueRestLetters, digitLetters string
+	// strict: any option at all is more than keyturn reads; only a script
+	// path is understood.
+	strict bool
+}
+
+var nodeArgs = interpreterArgs{
+	code: []string{"-e", "--eval", "-p", "--print"},
+	valueNext: []string{"-r", "--require", "-C", "--conditions", "--import", "--loader", "--experimental-loader",
+		"--allow-fs-read", "--allow-fs-write", "--build-snapshot-config", "--cpu-prof-dir", "--cpu-prof-interval",
+		"--cpu-prof-name", "--diagnostic-dir", "--disable-proto", "--disable-warning", "--dns-result-order",
+		"--env-file", "--env-file-if-exists", "--experimental-default-type", "--experimental-policy",
+		"--experimental-sea-config", "--heap-prof-dir", "--heap-prof-interval", "--heap-prof-name",
+		"--heapsnapshot-near-heap-limit", "--heapsnapshot-signal", "--icu-data-dir", "--input-type",
+		"--inspect-publish-uid", "--max-http-header-size", "--openssl-config", "--policy-integrity",
+		"--redirect-warnings", "--report-filename", "--report-signal", "--secure-heap", "--secure-heap-min",
+		"--snapshot-blob", "--test-concurrency", "--test-name-pattern", "--test-reporter",
+		"--test-reporter-destination", "--test-shard", "--test-timeout", "--title", "--tls-cipher-list",
+		"--tls-keylog", "--trace-event-categories", "--trace-event-file-pattern", "--unhandled-rejections",
+		"--use-largepages", "--v8-pool-size", "--watch-path", "--stack-size"},
+	loads:       []string{"-r", "--require", "--import", "--loader", "--experimental-loader"},
+	codeLetters: "ep", valueNextLetters: "rC",
+}
+
+var interpreters = map[string]interpreterArgs{
+	"python": {
+		code: []string{"-c"}, valueNext: []string{"-W", "-X", "-Q", "--check-hash-based-pycs"},
+		codeLetters: "c", valueNextLetters: "WXQ",
+	},
+	"node": nodeArgs,
+	"bun":  nodeArgs,
+	"ruby": {
+		code: []string{"-e"}, valueNext: []string{"-r", "-I", "-C", "-E", "--encoding"}, loads: []string{"-r"},
+		codeLetters: "e", valueNextLetters: "rICE", valueRestLetters: "FxiK", digitLetters: "0WT",
+	},
+	"perl": {
+		code: []string{"-e", "-E"}, valueNext: []string{"-I"},
+		codeLetters: "eE", valueNextLetters: "I", valueRestLetters: "MmixdDCV", digitLetters: "0l",
+	},
+	"php":       {code: []string{"-r", "-B", "-R", "-E", "-F", "-a"}, valueNext: []string{"-c", "-d", "-z", "-t", "-S"}},
+	"lua":       {code: []string{"-e", "-i"}, valueNext: []string{"-l"}, loads: []string{"-l"}},
+	"luajit":    {code: []string{"-e", "-i", "-b"}, valueNext: []string{"-l", "-j", "-O"}, loads: []string{"-l"}},
+	"Rscript":   {code: []string{"-e"}},
+	"osascript": {code: []string{"-e"}, valueNext: []string{"-l", "-s"}},
+	"tclsh":     {valueNext: []string{"-encoding"}},
+	"wish":      {valueNext: []string{"-encoding"}},
+	// Their command lines are more than keyturn reads: only a script path.
+	"irb": {strict: true}, "pwsh": {strict: true}, "powershell": {strict: true}, "groovy": {strict: true},
+	"jshell": {strict: true}, "scala": {strict: true}, "julia": {strict: true}, "erl": {strict: true},
+	"elixir": {strict: true}, "racket": {strict: true}, "guile": {strict: true},
+}
+
+func interpreterOf(prog string) interpreterArgs {
+	switch prog {
+	case "python2", "python3":
+		prog = "python"
+	case "nodejs", "deno":
+		prog = "node"
+	}
+	return interpreters[prog]
+}
+
 func wrapInterpreter(c *call) []keyturn.Effect {
 	vals := c.values()
 	if len(vals) == 1 && (vals[0] == "--version" || vals[0] == "-V" || vals[0] == "-v" || vals[0] == "--help" || vals[0] == "-h") {
@@ -531,43 +857,169 @@ func wrapInterpreter(c *call) []keyturn.Effect {
 	if isAwk(c.prog) {
 		return awkEffects(c)
 	}
-	for i, a := range c.args {
-		v := a.Value
-		switch {
-		case v == "-c" || v == "-e" || v == "--eval" || v == "-r" || v == "-p" || v == "--print" || v == "-E" ||
-			strings.HasPrefix(v, "-") && !strings.HasPrefix(v, "--") && len(v) > 2 && strings.ContainsAny(v[1:], "ce") && c.prog != "python" && c.prog != "python3":
-			if c.prog == "php" && v == "-r" || v != "-r" {
-				return []keyturn.Effect{c.unknown(c.prog+" "+v, "runs "+c.prog+" code given on the command line")}
-			}
-		case v == "-m" && i+1 < len(c.args):
-			mod := c.args[i+1].Value
-			if interpreterModules[mod] {
-				return []keyturn.Effect{c.workspaceEffect(c.prog, c.prog+" -m "+mod, keyturn.Write)}
-			}
-			return []keyturn.Effect{c.unknown(c.prog+" -m "+mod, "runs the module "+mod)}
-		case v == "-":
-			return c.stdinCode(c.prog, nil)
-		case strings.HasPrefix(v, "-"):
-			continue
-		default:
-			if c.prog == "deno" || c.prog == "bun" {
-				switch v {
-				case "test", "fmt", "lint", "check", "install", "add", "build", "task", "run":
-					if v == "run" && i+1 < len(c.args) {
-						return c.projectScript(c.args[len(c.args)-1].Value)
-					}
-					return []keyturn.Effect{c.workspaceEffect(c.prog, c.prog+" "+v, keyturn.Write)}
-				case "eval", "x", "repl":
-					return []keyturn.Effect{c.unknown(c.prog+" "+v, "runs code keyturn cannot judge")}
-				}
-			}
-			if !a.Known {
-				return []keyturn.Effect{c.unknown(c.prog, "runs a script named only at run time")}
-			}
-			return c.projectScript(v)
+	ia := interpreterOf(c.prog)
+	python := strings.HasPrefix(c.prog, "python")
+	codeGiven := func(v string) []keyturn.Effect {
+		return []keyturn.Effect{c.unknown(c.prog+" "+v, "runs "+c.prog+" code given on the command line")}
+	}
+	var loaded []keyturn.Effect
+	load := func(opt string, a arg) {
+		// A module named by a path is code from that file: judged like a
+		// script (node -r /tmp/evil.js app.js).
+		if slices.Contains(ia.loads, opt) && (strings.Contains(a.Value, "/") || !a.Known) {
+			loaded = append(loaded, c.projectScript(a.Value)...)
 		}
 	}
+	for i := 0; i < len(c.args); i++ {
+		a := c.args[i]
+		v := a.Value
+		name, _, eq := strings.Cut(v, "=")
+		next := func() arg {
+			if i+1 < len(c.args) {
+				i++
+				return c.args[i]
+			}
+			return arg{Known: true}
+		}
+		switch {
+		case !a.Known && (v == "" || strings.HasPrefix(v, "-") || strings.HasPrefix(v, "$")):
+			return []keyturn.Effect{c.unknown(c.prog, "an option known only at run time: "+v)}
+		case v == "-":
+			return c.stdinCode(c.prog, nil)
+		case v == "--" && i+1 < len(c.args):
+			return append(loaded, c.interpreterScript(c.args[i+1])...)
+		case !strings.HasPrefix(v, "-") || v == "--":
+			if c.prog == "deno" || c.prog == "bun" {
+				if eff, ok := c.denoBun(v, c.args[i+1:]); ok {
+					return append(loaded, eff...)
+				}
+			}
+			return append(loaded, c.interpreterScript(a)...)
+		case ia.strict:
+			return []keyturn.Effect{c.unknown(c.prog+" "+v, "an option of "+c.prog+" keyturn does not read")}
+		case slices.Contains(ia.code, name):
+			return codeGiven(v)
+		case python && v == "-m":
+			mod := next()
+			return append(loaded, c.pythonModule(mod, c.args[i+1:])...)
+		case slices.Contains(ia.valueNext, name):
+			val := arg{Value: strings.TrimPrefix(v, name+"="), Known: a.Known}
+			if !eq && len(name) == len(v) {
+				val = next()
+			}
+			load(name, val)
+		case strings.HasPrefix(v, "--"):
+			// A long option: a switch, or its value is attached with =.
+		default:
+			// A bundle of short options: -Ic, -ne, -Wignore, -mpip.
+			for j := 1; j < len(v); j++ {
+				l := v[j]
+				rest := v[j+1:]
+				switch {
+				case strings.IndexByte(ia.codeLetters, l) >= 0:
+					return codeGiven(v)
+				case python && l == 'm':
+					mod := arg{Value: rest, Known: a.Known}
+					if rest == "" {
+						mod = next()
+					}
+					return append(loaded, c.pythonModule(mod, c.args[i+1:])...)
+				case strings.IndexByte(ia.valueNextLetters, l) >= 0:
+					val := arg{Value: rest, Known: a.Known}
+					if rest == "" {
+						val = next()
+					}
+					load("-"+string(l), val)
+				case strings.IndexByte(ia.digitLetters, l) >= 0:
+					digits := "0123456789"
+					if l == '0' && j+1 < len(v) && (v[j+1] == 'x' || v[j+1] == 'X') {
+						j++ // -0xHHH
+						digits += "abcdefABCDEF"
+					}
+					for j+1 < len(v) && strings.IndexByte(digits, v[j+1]) >= 0 {
+						j++
+					}
+					continue
+				case strings.IndexByte(ia.valueRestLetters, l) < 0:
+					continue
+				}
+				break
+			}
+		}
+	}
+	if len(loaded) > 0 {
+		return loaded
+	}
 	return c.stdinCode(c.prog, nil)
+}
+
+// interpreterScript is an interpreter running a script file: the
+// project's own code, or, for a URL, code from somewhere else.
+func (c *call) interpreterScript(a arg) []keyturn.Effect {
+	if !a.Known {
+		return []keyturn.Effect{c.unknown(c.prog, "runs a script named only at run time")}
+	}
+	if strings.Contains(a.Value, "://") || strings.HasPrefix(a.Value, "npm:") || strings.HasPrefix(a.Value, "jsr:") {
+		return []keyturn.Effect{c.unknown(c.prog+" "+a.Value, "downloads and runs code keyturn cannot judge")}
+	}
+	return c.projectScript(a.Value)
+}
+
+// denoBun handles deno's and bun's subcommands.
+func (c *call) denoBun(v string, rest []arg) ([]keyturn.Effect, bool) {
+	switch v {
+	case "test", "fmt", "lint", "check", "install", "add", "build", "task", "run":
+		if v == "run" {
+			// deno run [options] SCRIPT [args]: the first operand is the
+			// script; options may take values, so any URL is checked too.
+			for _, a := range rest {
+				if strings.Contains(a.Value, "://") || strings.HasPrefix(a.Value, "npm:") || strings.HasPrefix(a.Value, "jsr:") || !a.Known {
+					return c.interpreterScript(a), true
+				}
+			}
+			for _, a := range rest {
+				if !strings.HasPrefix(a.Value, "-") {
+					return c.interpreterScript(a), true
+				}
+			}
+		}
+		return []keyturn.Effect{c.workspaceEffect(c.prog, c.prog+" "+v, keyturn.Write)}, true
+	case "eval", "x", "repl", "jupyter":
+		return []keyturn.Effect{c.unknown(c.prog+" "+v, "runs code keyturn cannot judge")}, true
+	case "upgrade":
+		return []keyturn.Effect{c.localEffect(c.prog, c.prog+" upgrade", keyturn.Write)}, true
+	}
+	return nil, false
+}
+
+// pythonModule is python -m MODULE ARGS: the modules that have an
+// analyzer (pip, pytest, black, …) are judged by it, a few others are the
+// project's tooling, anything else is code keyturn cannot judge.
+func (c *call) pythonModule(mod arg, rest []arg) []keyturn.Effect {
+	if !mod.Known {
+		return []keyturn.Effect{c.unknown(c.prog+" -m", "runs a module named only at run time")}
+	}
+	switch mod.Value {
+	case "pip", "pytest", "black", "ruff", "mypy", "tox":
+		c.run(append(lits(mod.Value), rest...))
+		return nil
+	case "json.tool":
+		// python -m json.tool [IN [OUT]]: OUT is overwritten.
+		var ops []arg
+		for _, a := range rest {
+			if !strings.HasPrefix(a.Value, "-") {
+				ops = append(ops, a)
+			}
+		}
+		if len(ops) > 1 {
+			return []keyturn.Effect{readEffect(c), c.overwriteEffect("python -m json.tool", ops[1])}
+		}
+		return []keyturn.Effect{readEffect(c)}
+	}
+	if interpreterModules[mod.Value] {
+		return []keyturn.Effect{c.workspaceEffect(c.prog, c.prog+" -m "+mod.Value, keyturn.Write)}
+	}
+	return []keyturn.Effect{c.unknown(c.prog+" -m "+mod.Value, "runs the module "+mod.Value)}
 }
 
 func isAwk(p string) bool { return p == "awk" || p == "gawk" || p == "mawk" || p == "nawk" }
@@ -576,21 +1028,53 @@ func isAwk(p string) bool { return p == "awk" || p == "gawk" || p == "mawk" || p
 // commands, and output redirection inside print make them something keyturn
 // cannot judge.
 func awkEffects(c *call) []keyturn.Effect {
-	f := parseFlags(c.args, set("-F", "-v", "-f", "--file", "--field-separator", "--assign"), true)
-	if f.has("-f", "--file") {
-		return []keyturn.Effect{c.unknown(c.prog+" -f", "runs an awk program from a file")}
+	var out []keyturn.Effect
+	var args []arg
+	for _, a := range longAbbrev(c.args, []string{"--file", "--exec", "--include", "--load", "--source",
+		"--dump-variables", "--pretty-print", "--profile", "--debug", "--assign", "--field-separator"}) {
+		// gawk's dump, profile and debug options write a file:
+		// awkvars.out or awkprof.out in the cwd, or the one attached
+		// (-d/etc/passwd, --profile=FILE).
+		name, v, _ := strings.Cut(a.Value, "=")
+		switch {
+		case len(a.Value) >= 2 && a.Value[0] == '-' && strings.IndexByte("dopD", a.Value[1]) >= 0:
+			name, v = a.Value[:2], a.Value[2:]
+		case name == "--dump-variables" || name == "--pretty-print" || name == "--profile" || name == "--debug":
+		default:
+			args = append(args, a)
+			continue
+		}
+		if v == "" {
+			v = "awkprof.out"
+		}
+		out = append(out, c.writeEffect(c.prog+" "+name, arg{Value: v, Known: a.Known}))
 	}
-	if len(f.pos) == 0 {
-		return []keyturn.Effect{readEffect(c)}
+	f := parseFlags(args, set("-F", "-v", "-f", "-e", "-E", "-i", "-l", "-W", "--file", "--exec", "--include",
+		"--load", "--source", "--field-separator", "--assign"), true)
+	// Program text from a file or an extension, and mawk's -W options
+	// (-W exec FILE), are code keyturn does not read.
+	if f.has("-f", "--file", "-E", "--exec", "-i", "--include", "-l", "--load", "-W") {
+		return []keyturn.Effect{c.unknown(c.prog+" -f", "runs an awk program from a file or extension")}
 	}
-	prog := f.pos[0]
-	if !prog.Known {
-		return []keyturn.Effect{c.unknown(c.prog, "the awk program is only known at run time")}
+	sandbox := f.has("-S", "--sandbox")
+	var progs []arg
+	for _, o := range []string{"-e", "--source"} {
+		for _, v := range f.opts[o] {
+			progs = append(progs, fsValueArg(args, v))
+		}
 	}
-	if awkRunsOrWrites(prog.Value) {
-		return []keyturn.Effect{c.unknown(c.prog, "the awk program runs commands or writes files")}
+	if len(progs) == 0 && len(f.pos) > 0 {
+		progs = f.pos[:1]
 	}
-	return []keyturn.Effect{readEffect(c)}
+	for _, prog := range progs {
+		if !prog.Known {
+			return []keyturn.Effect{c.unknown(c.prog, "the awk program is only known at run time")}
+		}
+		if !sandbox && awkRunsOrWrites(prog.Value) {
+			return []keyturn.Effect{c.unknown(c.prog, "the awk program runs commands or writes files")}
+		}
+	}
+	return append(out, readEffect(c))
 }
 
 // awkRunsOrWrites looks at an awk program with its string literals taken
@@ -630,6 +1114,11 @@ func awkRunsOrWrites(prog string) bool {
 	}
 	text := code.String()
 	if strings.Contains(text, "system") || strings.Contains(text, "getline") && strings.Contains(text, "|") {
+		return true
+	}
+	// gawk's @f(…) calls the function named by f's value ("sys" "tem"), and
+	// @load/@include bring in code.
+	if strings.Contains(text, "@") {
 		return true
 	}
 	for i := 0; i < len(text); i++ {
@@ -674,18 +1163,17 @@ func wrapFind(c *call) []keyturn.Effect {
 	if len(roots) == 0 {
 		roots = lits(".")
 	}
-	// A file find reaches is somewhere below a root.
-	child := func(r arg) arg {
-		return arg{Value: strings.TrimSuffix(r.Value, "/") + "/*", Known: r.Known}
-	}
+	// A file find reaches is somewhere below a root, or the root itself
+	// (find /home/dev/project -delete removes the workspace).
+	matches := findMatches(c, roots, c.args[i:])
 	effects := []keyturn.Effect{c.localEffect("find", "find", keyturn.Read)}
 	effects[0].Environment = keyturn.EnvLocal
 	for ; i < len(c.args); i++ {
 		v := c.args[i].Value
 		switch {
 		case v == "-delete":
-			for _, r := range roots {
-				effects = append(effects, c.deleteEffect("find -delete", child(r)))
+			for _, r := range matches {
+				effects = append(effects, c.deleteEffect("find -delete", r))
 			}
 		case findActions[v]:
 			var argv []arg
@@ -697,17 +1185,23 @@ func wrapFind(c *call) []keyturn.Effect {
 				argv = append(argv, c.args[j])
 			}
 			i = j
-			for _, r := range roots {
+			for _, r := range matches {
+				// -execdir runs in the file's directory with {} as ./NAME.
+				dir := v == "-execdir" || v == "-okdir"
+				name := r.Value
+				if dir {
+					name = "./" + path.Base(r.Value)
+				}
 				sub := make([]arg, len(argv))
 				for k, a := range argv {
 					sub[k] = a
 					if strings.Contains(a.Value, "{}") {
-						sub[k] = arg{Value: strings.ReplaceAll(a.Value, "{}", child(r).Value), Known: a.Known && r.Known}
+						sub[k] = arg{Value: strings.ReplaceAll(a.Value, "{}", name), Known: a.Known && r.Known}
 					}
 				}
 				if len(sub) > 0 {
-					if v == "-execdir" || v == "-okdir" {
-						c.runIn(r, sub)
+					if dir {
+						c.runIn(arg{Value: path.Dir(r.Value), Known: r.Known}, sub)
 					} else {
 						c.run(sub)
 					}
@@ -723,9 +1217,93 @@ func wrapFind(c *call) []keyturn.Effect {
 	return effects
 }
 
+// findMatches returns what find's actions may act on: the files below
+// each root and, when the root is the workspace itself, the root too
+// (find /home/dev/project -delete removes the project) unless a test
+// rules the root out: -mindepth 1, -type f, or a -name it fails. Below any
+// other root, the files below are judged as the root would be.
+func findMatches(c *call, roots, expr []arg) []arg {
+	self := true
+	alternatives := false
+	for i, a := range expr {
+		next := ""
+		if i+1 < len(expr) {
+			next = expr[i+1].Value
+		}
+		switch a.Value {
+		case "-o", "-or", "!", "-not", ",":
+			alternatives = true
+		case "-mindepth":
+			self = self && next == "0"
+		case "-type", "-xtype":
+			self = self && strings.Contains(next, "d")
+		case "-name", "-iname":
+			name := path.Base(path.Clean(c.s.workspace))
+			if m, err := path.Match(next, name); err == nil && !m {
+				self = false
+			}
+		}
+	}
+	var out []arg
+	for _, r := range roots {
+		out = append(out, arg{Value: strings.TrimSuffix(r.Value, "/") + "/*", Known: r.Known})
+		clean := path.Clean(r.Value)
+		if clean == "." || strings.HasSuffix(clean, "/.") {
+			continue // find never deletes ".", and rm refuses it
+		}
+		if p, ok := c.s.abs(r); ok && c.s.workspace != "" && p == c.s.workspace && (self || alternatives) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// sshOption splits an ssh -o option (Key=Value or "Key Value") into its
+// lower-cased key and value.
+func sshOption(o string) (key, val string, ok bool) {
+	o = strings.TrimSpace(o)
+	i := strings.IndexAny(o, "= \t")
+	if i < 0 {
+		return strings.ToLower(o), "", false
+	}
+	return strings.ToLower(o[:i]), strings.TrimLeft(o[i:], "= \t"), true
+}
+
+// sshLocalCode says why ssh (or scp, or an ssh that rsync or git starts)
+// runs something on this machine besides connecting, or "" when it does
+// not: a ProxyCommand, LocalCommand or KnownHostsCommand is a local shell
+// command; a PKCS#11 or security-key provider is a library it loads; a
+// config file (-F) may hold any of those.
+func sshLocalCode(f flags) string {
+	for _, o := range f.opts["-o"] {
+		k, _, _ := sshOption(o)
+		switch k {
+		case "proxycommand", "localcommand", "knownhostscommand", "permitlocalcommand", "pkcs11provider",
+			"securitykeyprovider", "include", "match":
+			return "the ssh option " + o + " runs a program on this machine"
+		}
+	}
+	if f.has("-I") {
+		return "ssh -I loads a PKCS#11 library into ssh"
+	}
+	if cfg := f.get("-F"); f.has("-F") && cfg != "/dev/null" && cfg != "none" {
+		return "ssh -F reads a config file that can run local commands (ProxyCommand): " + cfg
+	}
+	return ""
+}
+
+var sshValued = set("-b", "-c", "-D", "-E", "-e", "-F", "-I", "-i", "-J", "-L", "-l", "-m", "-O", "-o", "-p", "-Q", "-R", "-S", "-W", "-w", "-B", "-P")
+
 func wrapSSH(c *call) []keyturn.Effect {
-	valued := set("-b", "-c", "-D", "-E", "-e", "-F", "-I", "-i", "-J", "-L", "-l", "-m", "-O", "-o", "-p", "-Q", "-R", "-S", "-W", "-w", "-B", "-P")
-	f := parseFlags(c.args, valued, true)
+	f := parseFlags(c.args, sshValued, true)
+	if why := sshLocalCode(f); why != "" && len(f.pos) == 0 {
+		// No host here: git, rsync and scp add it (GIT_SSH_COMMAND).
+		return []keyturn.Effect{c.unknown("ssh option", why)}
+	}
+	if len(f.pos) == 0 && f.hasRest && len(f.rest) > 0 {
+		// ssh [options] -- HOST [COMMAND…]
+		f.pos, f.rest = f.rest[:1], f.rest[1:]
+	}
 	if len(f.pos) == 0 {
 		return []keyturn.Effect{readEffect(c)} // ssh -V, ssh -G
 	}
@@ -738,8 +1316,23 @@ func wrapSSH(c *call) []keyturn.Effect {
 		host = h
 	}
 	hints := map[string]string{"host": host}
+	var out []keyturn.Effect
+	if why := sshLocalCode(f); why != "" {
+		out = append(out, c.localEffect("ssh", "ssh option", keyturn.Unknown, host))
+		out[0].Note = why
+	}
+	for _, o := range f.opts["-o"] {
+		if k, _, _ := sshOption(o); k == "remotecommand" {
+			e := c.effect("ssh", "ssh -o RemoteCommand", keyturn.Unknown, hints, host)
+			e.Note = "RemoteCommand replaces the command keyturn would judge: " + o
+			return append(out, e)
+		}
+	}
 	if f.has("-O") || f.has("-N") {
-		return []keyturn.Effect{c.effect("ssh", "ssh "+f.get("-O"), keyturn.Read, hints, host)}
+		return append(out, c.effect("ssh", "ssh "+f.get("-O"), keyturn.Read, hints, host))
+	}
+	if len(out) > 0 {
+		c.s.emit(out...)
 	}
 	if len(f.rest) == 0 {
 		if c.stdin != nil && c.stdin.known {
