@@ -33,3 +33,27 @@ func TestProjectScriptIsRead(t *testing.T) {
 		t.Error("isShellScript")
 	}
 }
+
+// A sourced file of the workspace is walked in the current shell.
+func TestSourceReadsWorkspaceFile(t *testing.T) {
+	ws := t.TempDir()
+	os.Mkdir(filepath.Join(ws, ".git"), 0o755)
+	os.MkdirAll(filepath.Join(ws, ".venv", "bin"), 0o755)
+	os.WriteFile(filepath.Join(ws, ".venv", "bin", "activate"), []byte("VIRTUAL_ENV=/x\nexport VIRTUAL_ENV\nhash -r 2>/dev/null\n"), 0o644)
+	os.WriteFile(filepath.Join(ws, "evil.env"), []byte("cd /\n"), 0o644)
+	cl := New(DefaultConfig())
+	ctx := Context{Cwd: ws, Env: map[string]string{"HOME": "/home/dev"}}
+	for line, want := range map[string]keyturn.Class{
+		"source .venv/bin/activate && pytest": keyturn.Write,
+		". ./evil.env; rm -rf *":              keyturn.Destructive, // the sourced cd moved the shell
+		"source missing.sh":                   keyturn.Unknown,
+		"source activate":                     keyturn.Unknown, // looked up in PATH
+		"source /etc/profile":                 keyturn.Unknown, // outside the workspace
+		"echo x > e.sh; source ./e.sh":        keyturn.Unknown,
+	} {
+		effects := cl.Shell(line, ctx)
+		if got := keyturn.StrictestClass(effects); got != want {
+			t.Errorf("%s: %s, want %s%s", line, got, want, describe(effects))
+		}
+	}
+}

@@ -249,8 +249,27 @@ func builtinEval(c *call) []keyturn.Effect {
 	return []keyturn.Effect{c.unknown("eval", "eval runs code built at run time")}
 }
 
+// builtinSource runs a file's code in the current shell. A file of the
+// workspace that keyturn can read (.venv/bin/activate) is walked in place,
+// so what it sets and runs counts; anything else is unknown. A name with no
+// slash is looked up in PATH first, so only a path names a known file.
 func builtinSource(c *call) []keyturn.Effect {
-	return []keyturn.Effect{c.unknown("source", "sources a file whose code keyturn does not judge")}
+	if len(c.args) == 0 || !c.args[0].Known || !strings.Contains(c.args[0].Value, "/") || c.s.remote != nil {
+		return []keyturn.Effect{c.unknown("source", "sources a file whose code keyturn does not judge")}
+	}
+	name := c.args[0].Value
+	p, ok := c.s.abs(c.args[0])
+	if !ok || !c.s.inWorkspace(p) || c.s.written[p] {
+		return []keyturn.Effect{c.unknown("source", "sources a file whose code keyturn does not judge")}
+	}
+	src, err := readSmall(p)
+	if err != nil {
+		return []keyturn.Effect{c.unknown("source", "sources "+name+", which keyturn cannot read")}
+	}
+	c.s.depth++
+	c.s.script(string(src), "sourced file "+name)
+	c.s.depth--
+	return []keyturn.Effect{c.workspaceEffect("shell", "source", keyturn.Read, p)}
 }
 
 func builtinAlias(c *call) []keyturn.Effect {
