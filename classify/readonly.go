@@ -22,7 +22,10 @@ func init() {
 			m[n] = a
 		}
 	}
-	reads := func(c *call) []keyturn.Effect { return []keyturn.Effect{readEffect(c)} }
+	// A program that only reads is its own tool in the effect table.
+	reads := func(c *call) []keyturn.Effect {
+		return []keyturn.Effect{{Tool: c.prog, Operation: c.prog, Class: keyturn.Read, Environment: keyturn.EnvLocal}}
+	}
 
 	// Print or inspect files and data: they open their inputs for reading
 	// and write only to stdout, which the shell redirects if asked.
