@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/cedar-policy/cedar-go"
+	"github.com/cedar-policy/cedar-go/types"
 
 	"keyturn"
 )
@@ -63,7 +64,7 @@ func BenchmarkPolicySize(b *testing.B) {
 			for b.Loop() {
 				for _, e := range benchEffects {
 					r := set.request(e, e.Targets[0], 1, p, in)
-					r.req.Context = newRecord(r.context)
+					r.req.Context = types.NewRecord(r.context)
 					cedar.Authorize(all, r.entities, r.req)
 				}
 			}
@@ -84,7 +85,7 @@ func TestIndexIsExact(t *testing.T) {
 				for _, target := range []string{"s3://bucket-8", "s3://bucket-9", "pod/api", ""} {
 					e := keyturn.Effect{Tool: "aws", Operation: "op", Class: class, Environment: env, Targets: []string{target}}
 					r := set.request(e, target, 1, p, in)
-					r.req.Context = newRecord(r.context)
+					r.req.Context = types.NewRecord(r.context)
 					want, wdiag := cedar.Authorize(all, r.entities, r.req)
 					got, gdiag := cedar.Authorize(set.index.candidates(string(class), r.req.Principal, r.req.Resource), r.entities, r.req)
 					if want != got || fmt.Sprint(wdiag.Reasons) != fmt.Sprint(gdiag.Reasons) {

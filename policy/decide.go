@@ -117,18 +117,14 @@ type request struct {
 }
 
 func (s *Set) decideTarget(e keyturn.Effect, target string, radius int, p principal, in Input) keyturn.Decision {
-	class := e.Class
-	if !class.Valid() {
-		class = keyturn.Unknown // fail closed on a class this version does not know
-	}
-	return s.evaluate(s.request(e, target, radius, p, in), string(class))
+	return s.evaluate(s.request(e, target, radius, p, in))
 }
 
 // request builds the Cedar request for one target of an effect.
 func (s *Set) request(e keyturn.Effect, target string, radius int, p principal, in Input) *request {
 	class := e.Class
 	if !class.Valid() {
-		class = keyturn.Unknown
+		class = keyturn.Unknown // fail closed on a class this version does not know
 	}
 	resUID := types.NewEntityUID("Target", types.String(e.Tool+":"+string(e.Environment)+":"+target))
 	resType := ""
@@ -166,8 +162,8 @@ func (s *Set) request(e keyturn.Effect, target string, radius int, p principal, 
 
 // evaluate runs the request, reads the forbids' annotations, and checks
 // that meeting their requirement would allow it.
-func (s *Set) evaluate(r *request, action string) keyturn.Decision {
-	allowed, reasons, errs := s.authorize(r, action)
+func (s *Set) evaluate(r *request) keyturn.Decision {
+	allowed, reasons, errs := s.authorize(r)
 	if errs != nil {
 		return keyturn.Decision{Outcome: keyturn.Deny, Reasons: errs}
 	}
@@ -209,7 +205,7 @@ func (s *Set) evaluate(r *request, action string) keyturn.Decision {
 	}
 	out.Reasons = s.reasons(reasons)
 	// With the requirement met, nothing else may forbid it.
-	allowed, again, errs := s.authorize(r, action)
+	allowed, again, errs := s.authorize(r)
 	if errs != nil {
 		return keyturn.Decision{Outcome: keyturn.Deny, Reasons: errs}
 	}
@@ -224,9 +220,9 @@ func (s *Set) evaluate(r *request, action string) keyturn.Decision {
 
 // authorize runs Cedar on the candidate policies. A policy that fails to
 // evaluate is an error, never a skipped forbid: keyturn fails closed.
-func (s *Set) authorize(r *request, action string) (bool, []cedar.PolicyID, []keyturn.Reason) {
-	r.req.Context = newRecord(r.context)
-	d, diag := cedar.Authorize(s.index.candidates(action, r.req.Principal, r.req.Resource), r.entities, r.req)
+func (s *Set) authorize(r *request) (bool, []cedar.PolicyID, []keyturn.Reason) {
+	r.req.Context = types.NewRecord(r.context)
+	d, diag := cedar.Authorize(s.index.candidates(string(r.req.Action.ID), r.req.Principal, r.req.Resource), r.entities, r.req)
 	if len(diag.Errors) > 0 {
 		errs := make([]keyturn.Reason, 0, len(diag.Errors))
 		for _, e := range diag.Errors {
@@ -253,5 +249,3 @@ func (s *Set) reasons(ids []cedar.PolicyID) []keyturn.Reason {
 	}
 	return out
 }
-
-func newRecord(m types.RecordMap) types.Record { return types.NewRecord(m) }

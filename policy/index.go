@@ -24,6 +24,7 @@ type bucketKey struct {
 
 type index struct {
 	rules      []*rule
+	scopes     []scope         // scopes[i] is rules[i]'s, read once from its AST
 	principals map[string]bool // principal ids named with ==
 	resources  map[string]bool // resource ids named with ==
 	cache      sync.Map        // bucketKey → bucket
@@ -75,6 +76,7 @@ func newIndex(rules []*rule) *index {
 	ix := &index{rules: rules, principals: map[string]bool{}, resources: map[string]bool{}}
 	for _, r := range rules {
 		s := scopeOf(r.policy)
+		ix.scopes = append(ix.scopes, s)
 		if s.principal != "" {
 			ix.principals[s.principal] = true
 		}
@@ -98,8 +100,8 @@ func (ix *index) candidates(action string, principal, resource types.EntityUID) 
 		return b.(bucket)
 	}
 	var b bucket
-	for _, r := range ix.rules {
-		s := scopeOf(r.policy)
+	for i, r := range ix.rules {
+		s := ix.scopes[i]
 		if s.actions != nil && !s.actions[action] {
 			continue
 		}
