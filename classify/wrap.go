@@ -236,15 +236,13 @@ func builtinPopd(c *call) []keyturn.Effect {
 }
 
 func builtinEval(c *call) []keyturn.Effect {
-	src, known := joinKnown(c.args)
-	if known && c.s.depth < maxDepth {
-		// eval of a literal string is that string; anything built at run
-		// time cannot be read. It runs in this shell: eval 'cd /' moves
-		// the commands after it.
+	// eval is always unknown; a literal string is also walked, in this
+	// shell (eval 'cd /' moves the commands after it), so what it runs
+	// counts too.
+	if src, known := joinKnown(c.args); known && c.s.depth < maxDepth {
 		c.s.depth++
 		c.s.script(src, "eval string")
 		c.s.depth--
-		return []keyturn.Effect{c.unknown("eval", "eval runs code built at run time")}
 	}
 	return []keyturn.Effect{c.unknown("eval", "eval runs code built at run time")}
 }
