@@ -3,7 +3,6 @@ package classify
 import (
 	"encoding/json"
 	"maps"
-	"net/url"
 	"strings"
 
 	"keyturn"
@@ -191,7 +190,7 @@ func (a *awsCmd) readHints() map[string]string {
 			h["aws_profile"] = v
 		}
 		if v, ok := first("--endpoint-url", "AWS_ENDPOINT_URL"); ok {
-			if host := endpointHost(v); host != "" {
+			if host := urlHost(v); host != "" {
 				h["host"] = host
 			}
 		}
@@ -204,18 +203,6 @@ func (a *awsCmd) readHints() map[string]string {
 		delete(h, "host")
 	}
 	return h
-}
-
-// endpointHost returns the host of an endpoint URL (http://localhost:4566).
-func endpointHost(v string) string {
-	if !strings.Contains(v, "://") {
-		v = "https://" + v
-	}
-	u, err := url.Parse(v)
-	if err != nil {
-		return ""
-	}
-	return u.Hostname()
 }
 
 func (a *awsCmd) effects() []keyturn.Effect {

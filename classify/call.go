@@ -351,3 +351,26 @@ func lits(vs ...string) []arg {
 	}
 	return a
 }
+
+// urlHost returns the host name of a URL or host:port: the hint for an
+// API server, a registry, an endpoint.
+func urlHost(u string) string {
+	if i := strings.Index(u, "://"); i >= 0 {
+		u = u[i+3:]
+	}
+	if i := strings.IndexAny(u, "/?#"); i >= 0 {
+		u = u[:i]
+	}
+	if i := strings.LastIndex(u, "@"); i >= 0 {
+		u = u[i+1:]
+	}
+	if strings.HasPrefix(u, "[") {
+		if i := strings.Index(u, "]"); i > 0 {
+			return u[1:i]
+		}
+	}
+	if h, _, ok := strings.Cut(u, ":"); ok {
+		return h
+	}
+	return u
+}

@@ -495,28 +495,6 @@ func resolveKube(c *call, ctx, kubeconfigFlag, ns optArg) (map[string]string, st
 	return hints, namespace, key
 }
 
-// urlHost returns the host name of a URL or host:port.
-func urlHost(u string) string {
-	if i := strings.Index(u, "://"); i >= 0 {
-		u = u[i+3:]
-	}
-	if i := strings.IndexAny(u, "/?#"); i >= 0 {
-		u = u[:i]
-	}
-	if i := strings.LastIndex(u, "@"); i >= 0 {
-		u = u[i+1:]
-	}
-	if strings.HasPrefix(u, "[") {
-		if i := strings.Index(u, "]"); i > 0 {
-			return u[1:i]
-		}
-	}
-	if h, _, ok := strings.Cut(u, ":"); ok {
-		return h
-	}
-	return u
-}
-
 // effect returns an effect on the cluster. A mutating command with a word
 // known only at run time loses its hints: that word could be
 // `--context=prod` as well as a pod name.
