@@ -44,6 +44,9 @@ type Decision struct {
 	Outcome Outcome `json:"decision"`
 	// Approvals is the number of peer approvals needed when Outcome is Approve.
 	Approvals int `json:"approvals"`
+	// Group, when set, is the group every approver must belong to (from the
+	// policy's @group annotation).
+	Group string `json:"group,omitempty"`
 	// Reasons name the policies that determined the outcome.
 	Reasons []Reason `json:"reasons"`
 	// PolicyVersion identifies the policy set the decision was made under.
@@ -73,8 +76,8 @@ func Combine(ds []Decision) Decision {
 		if d.Outcome != out.Outcome {
 			continue
 		}
-		if d.Approvals > out.Approvals {
-			out.Approvals = d.Approvals
+		if d.Approvals > out.Approvals || d.Approvals == out.Approvals && out.Group == "" {
+			out.Approvals, out.Group = d.Approvals, d.Group
 		}
 		for _, r := range d.Reasons {
 			if !hasReason(out.Reasons, r) {
@@ -83,7 +86,7 @@ func Combine(ds []Decision) Decision {
 		}
 	}
 	if out.Outcome != Approve {
-		out.Approvals = 0
+		out.Approvals, out.Group = 0, ""
 	}
 	return out
 }

@@ -173,14 +173,14 @@ func (s *Set) evaluate(r *request) keyturn.Decision {
 	if len(reasons) == 0 {
 		return keyturn.Decision{Outcome: keyturn.Deny, Reasons: []keyturn.Reason{{Policy: "default-deny", Message: "no policy permits this"}}}
 	}
-	ask, approvals := true, 0
+	ask, approvals, group := true, 0, ""
 	for _, id := range reasons {
 		rule := s.byID[id]
 		ask = ask && rule.ask
 		if rule.approvals == 0 {
 			approvals = -1
-		} else if approvals >= 0 && rule.approvals > approvals {
-			approvals = rule.approvals
+		} else if approvals >= 0 && (rule.approvals > approvals || rule.approvals == approvals && group == "") {
+			approvals, group = rule.approvals, rule.group
 		}
 	}
 	var out keyturn.Decision
@@ -189,7 +189,7 @@ func (s *Set) evaluate(r *request) keyturn.Decision {
 		out = keyturn.Decision{Outcome: keyturn.Ask}
 		r.context["operator_confirmed"] = types.True
 	case approvals > 0:
-		out = keyturn.Decision{Outcome: keyturn.Approve, Approvals: approvals}
+		out = keyturn.Decision{Outcome: keyturn.Approve, Approvals: approvals, Group: group}
 		if cur := int(r.context["approvals"].(types.Long)); cur > approvals {
 			approvals = cur
 		}

@@ -48,8 +48,9 @@ type rule struct {
 	id        cedar.PolicyID
 	policy    *cedar.Policy
 	forbid    bool
-	approvals int  // @approvals("N"): N peers lift it
-	ask       bool // @ask: the operator lifts it
+	approvals int    // @approvals("N"): N peers lift it
+	ask       bool   // @ask: the operator lifts it
+	group     string // @group("G"): approvers must be in G
 	reason    string
 }
 
@@ -191,6 +192,12 @@ func newRule(file string, i int, p *cedar.Policy) (*rule, error) {
 	}
 	if _, ok := ann["ask"]; ok {
 		r.ask = true
+	}
+	if g, ok := ann["group"]; ok {
+		if r.approvals == 0 || string(g) == "" {
+			return nil, keyturn.Errorf(keyturn.EINVALID, "%s: policy %q: @group(\"G\") names the approvers' group of an @approvals policy", where, r.id)
+		}
+		r.group = string(g)
 	}
 	if !r.forbid && (r.ask || r.approvals > 0) {
 		return nil, keyturn.Errorf(keyturn.EINVALID, "%s: policy %q: @ask and @approvals only make sense on a forbid", where, r.id)
