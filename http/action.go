@@ -1,0 +1,38 @@
+package http
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"keyturn"
+)
+
+func (s *Server) registerActionRoutes() {
+	s.handle("POST /v1/actions", s.handleSubmit)
+}
+
+// handleSubmit judges an agent's action: POST /v1/actions[?wait=30s].
+func (s *Server) handleSubmit(r *http.Request) (any, error) {
+	wait, err := s.wait(r)
+	if err != nil {
+		return nil, err
+	}
+	var a keyturn.Action
+	if err := s.decode(r, &a, true); err != nil {
+		return nil, err
+	}
+	return s.svc.Submit(r.Context(), &a, wait)
+}
+
+// Submit asks the server to judge an action as the client's agent.
+func (c *Client) Submit(ctx context.Context, a *keyturn.Action, wait time.Duration) (*keyturn.Verdict, error) {
+	if a == nil {
+		return nil, keyturn.Errorf(keyturn.EINVALID, "no action to submit")
+	}
+	var v keyturn.Verdict
+	if err := c.do(ctx, http.MethodPost, "/v1/actions", waitQuery(wait), a, &v); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
