@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -19,11 +20,16 @@ const (
 	exitAsk      = 10
 	exitApprove  = 11
 	exitDeny     = 12
+	// exitExpired is keyturn exec's status when the request expired or was
+	// cancelled before it was decided.
+	exitExpired = 13
 )
 
 // env is what a subcommand may touch of the outside world; tests build
 // their own.
 type env struct {
+	// ctx ends when the process is told to stop (SIGINT, SIGTERM).
+	ctx            context.Context
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	// getenv and environ read the process environment; tests replace them.
@@ -42,8 +48,23 @@ var commands []command
 
 func init() {
 	commands = []command{
+		{"serve", "run the keyturn server: the gateway, its API and the audit log", runServe},
 		{"check", "judge a command: what it would do and what keyturn decides", runCheck},
-		{"policy", "show or test the policy (policy show | policy test FILE.yaml)", runPolicy},
+		{"exec", "run a command through the gateway: decided, approved, then run", runExec},
+		{"pending", "list the requests waiting for a decision", runPending},
+		{"show", "show one request: the command, its effects, why, and who may approve", runShow},
+		{"approve", "approve a request (peers other than the agent's operator)", runApprove},
+		{"deny", "deny a request, with a reason", runDeny},
+		{"confirm", "confirm your own agent's request that asks its operator", runConfirm},
+		{"cancel", "cancel a pending request", runCancel},
+		{"freeze", "turn a change freeze on or off (admin)", runFreeze},
+		{"breakglass", "let one action through now, alone, flagged for review (admin)", runBreakglass},
+		{"user", "add, list or disable humans (admin)", runUser},
+		{"agent", "enroll, list or revoke agents", runAgent},
+		{"login", "save the server URL and your token for later commands", runLogin},
+		{"status", "show the server: who you are, policy version, freeze, audit head", runStatus},
+		{"audit", "verify, export or follow the audit log", runAudit},
+		{"policy", "show, test or push the policy (policy show | test FILE.yaml | push DIR)", runPolicy},
 		{"version", "print keyturn's version", runVersion},
 		{"help", "show this help", nil},
 	}
@@ -82,7 +103,7 @@ func (e *env) usage(w io.Writer) {
 	fmt.Fprintln(w, "keyturn stands between AI coding agents and the systems they change.")
 	fmt.Fprintln(w, "\nUsage: keyturn COMMAND [options]\n\nCommands:")
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun 'keyturn COMMAND -h' for a command's options.")
 }

@@ -10,10 +10,13 @@ import (
 
 const policyUsage = `policy show [--policy DIR] [--schema]
        keyturn policy test [--policy DIR] [--config F] FILE.yaml…
+       keyturn policy push [--url U] [--token T] DIR
 
 show prints the active policies (the built-in pack, or DIR's .cedar files).
 test runs YAML cases (command or effect → expected decision and approvals)
-and reports each failure with its effects and reasons; exit 1 on failure.`
+and reports each failure with its effects and reasons; exit 1 on failure.
+push uploads DIR's .cedar files (and its .yaml test cases, which must pass)
+to the server as a request that another admin must approve.`
 
 func runPolicy(e *env, args []string) int {
 	if len(args) == 0 {
@@ -25,6 +28,8 @@ func runPolicy(e *env, args []string) int {
 		return runPolicyShow(e, args[1:])
 	case "test":
 		return runPolicyTest(e, args[1:])
+	case "push":
+		return runPolicyPush(e, args[1:])
 	case "-h", "--help", "help":
 		fmt.Fprintln(e.stdout, "Usage: keyturn "+policyUsage)
 		return exitOK
