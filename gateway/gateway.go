@@ -52,6 +52,7 @@ type Gateway struct {
 	log        *slog.Logger
 	policy     atomic.Pointer[policy.Set]
 	waiters    *waiters
+	auth       authCache
 	metrics    *metrics
 }
 
@@ -123,7 +124,9 @@ func event(typ string, actor keyturn.Principal, subject string, by *keyturn.Deci
 	if actor.User == nil && actor.Agent == nil {
 		e.Actor = "system"
 	}
-	if payload != nil {
+	if raw, ok := payload.(json.RawMessage); ok {
+		e.Payload = raw
+	} else if payload != nil {
 		b, err := json.Marshal(payload)
 		if err != nil {
 			panic("gateway: event payload: " + err.Error())

@@ -30,9 +30,17 @@ func (g *Gateway) Authenticate(ctx context.Context, token string) (keyturn.Princ
 		return keyturn.Principal{}, keyturn.Errorf(keyturn.EUNAUTHORIZED, "no token: pass one with --token or KEYTURN_TOKEN")
 	}
 	now := g.now()
-	var p keyturn.Principal
+	hash := keyturn.HashToken(token)
+	cached, gen, ok := g.auth.get(hash, now)
+	if ok {
+		return cached, nil
+	}
+	var (
+		p       keyturn.Principal
+		expires time.Time
+	)
 	err := g.store.View(ctx, func(tx keyturn.Tx) error {
-		t, err := tx.Token(keyturn.HashToken(token))
+		t, err := tx.Token(hash)
 		if keyturn.ErrorCode(err) == keyturn.ENOTFOUND {
 			return keyturn.Errorf(keyturn.EUNAUTHORIZED, "unknown token")
 		} else if err != nil {
@@ -41,6 +49,7 @@ func (g *Gateway) Authenticate(ctx context.Context, token string) (keyturn.Princ
 		if !t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt) {
 			return keyturn.Errorf(keyturn.EUNAUTHORIZED, "token expired: enroll the agent again")
 		}
+		expires = t.ExpiresAt
 		switch {
 		case t.User != "" && t.Agent == "":
 			u, err := activeUser(tx, t.User)
@@ -74,6 +83,7 @@ func (g *Gateway) Authenticate(ctx context.Context, token string) (keyturn.Princ
 	if err != nil {
 		return keyturn.Principal{}, err
 	}
+	g.auth.put(hash, gen, p, now, expires)
 	return p, nil
 }
 
@@ -241,6 +251,7 @@ func (g *Gateway) DisableUser(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
+	g.auth.clear()
 	g.metrics.appended(last)
 	return nil
 }
@@ -383,6 +394,7 @@ func (g *Gateway) RevokeAgent(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
+	g.auth.clear()
 	g.metrics.appended(last)
 	return nil
 }
