@@ -63,8 +63,10 @@ type Event struct {
 const GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000"
 
 // eventBody is what an event's hash covers besides the previous hash: every
-// field but the hashes, in a fixed order, time in UTC at nanoseconds, payload
-// with sorted keys.
+// field but the hashes, in a fixed order, time in UTC at nanoseconds, and the
+// payload as stored (compacted). Payloads are written once by json.Marshal,
+// which is deterministic, so the stored bytes are the canonical form and are
+// hashed as they are rather than parsed and re-encoded on every append.
 type eventBody struct {
 	Seq       int64           `json:"seq"`
 	Time      string          `json:"time"`
@@ -78,14 +80,11 @@ type eventBody struct {
 // CanonicalJSON returns the bytes an event's hash covers.
 func (e *Event) CanonicalJSON() []byte {
 	body := eventBody{Seq: e.Seq, Time: e.Time.UTC().Format(time.RFC3339Nano), Type: e.Type,
-		Actor: e.Actor, Subject: e.Subject, DecidedBy: e.DecidedBy}
-	if p := canonicalJSON(e.Payload); p != "" {
-		body.Payload = json.RawMessage(p)
-		if p[:4] == "raw:" {
-			// Not valid JSON: keep it hashed as a JSON string instead.
-			b, _ := json.Marshal(p)
-			body.Payload = b
-		}
+		Actor: e.Actor, Subject: e.Subject, DecidedBy: e.DecidedBy, Payload: e.Payload}
+	if len(e.Payload) > 0 && !json.Valid(e.Payload) {
+		// Not JSON (a damaged row): hash it as a string, so it still
+		// hashes, and to something other than what was sealed.
+		body.Payload, _ = json.Marshal("raw:" + string(e.Payload))
 	}
 	b, _ := json.Marshal(body)
 	return b

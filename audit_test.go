@@ -85,11 +85,21 @@ func TestChainNamesTheFirstBadEvent(t *testing.T) {
 	}
 }
 
-func TestHashCoversCanonicalPayload(t *testing.T) {
-	a, b := chain(1)[0], chain(1)[0]
-	b.Payload = json.RawMessage(`{ "a": [1, "x"], "b": 2 }`)
+// The hash covers the payload as stored: its key order counts, its
+// insignificant spaces do not.
+func TestHashCoversPayload(t *testing.T) {
+	a, b, c := chain(1)[0], chain(1)[0], chain(1)[0]
+	b.Payload = json.RawMessage(`{"b": 2, "a": [1, "x"]}`)
 	if a.ComputeHash() != b.ComputeHash() {
-		t.Error("the same payload with other key order and spacing must hash alike")
+		t.Error("spaces outside strings must not change the hash")
+	}
+	c.Payload = json.RawMessage(`{"a":[1,"x"],"b":2}`)
+	if a.ComputeHash() == c.ComputeHash() {
+		t.Error("the payload's bytes must be covered as stored")
+	}
+	c.Payload = json.RawMessage(`{"a":[1,"x"],"b":2`)
+	if a.ComputeHash() == c.ComputeHash() {
+		t.Error("a damaged payload must hash to something else")
 	}
 }
 

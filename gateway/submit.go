@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"encoding/json"
 	"path/filepath"
 	"strings"
 	"time"
@@ -38,6 +39,19 @@ func (g *Gateway) Submit(ctx context.Context, a *keyturn.Action, wait time.Durat
 	s := &submission{agent: ag, action: &act, effects: g.effects(&act), digest: act.Digest(), start: start}
 	s.masked = act.Masked()
 	s.maskedEffects = keyturn.MaskEffects(s.effects)
+	// Decide before the transaction: the store runs transactions one at a
+	// time, so work done inside one is work no other decision can overlap.
+	// decideFresh decides again if a freeze is on or the policy changed.
+	if set := g.activePolicy(); set != nil {
+		s.preSet, s.pre = set, set.Decide(s.effects, s.input(false))
+		if status := finalStatus(s.pre.Outcome); status != "" {
+			b, err := json.Marshal(s.payload(s.pre, status, ""))
+			if err != nil {
+				return nil, keyturn.Errorf(keyturn.EINTERNAL, "encode the decision: %v", err)
+			}
+			s.prePayload = b
+		}
+	}
 
 	v, err := transact(ctx, g, s.start, func(tx keyturn.Tx, c *afterCommit) (*keyturn.Verdict, error) {
 		return g.judge(tx, c, s)
@@ -98,6 +112,34 @@ type submission struct {
 	maskedEffects []keyturn.Effect
 	digest        string
 	start         time.Time
+	// pre is the decision under preSet without a freeze, made before the
+	// transaction.
+	pre    keyturn.Decision
+	preSet *policy.Set
+	// prePayload is the event payload of pre when it is final (allow or
+	// deny), encoded before the transaction too.
+	prePayload json.RawMessage
+}
+
+// finalStatus is the answer to an outcome that needs no request: allowed,
+// denied, or "" for ask and approve.
+func finalStatus(o keyturn.Outcome) string {
+	switch o {
+	case keyturn.Allow:
+		return keyturn.StatusAllowed
+	case keyturn.Ask, keyturn.Approve:
+		return ""
+	}
+	return keyturn.StatusDenied
+}
+
+// decisionPayload returns the payload of the decision d: the one encoded
+// before the transaction when d is that decision.
+func (s *submission) decisionPayload(d keyturn.Decision, status string, fresh bool) any {
+	if !fresh && s.prePayload != nil {
+		return s.prePayload
+	}
+	return s.payload(d, status, "")
 }
 
 func (s *submission) input(freeze bool) policy.Input {
@@ -168,13 +210,16 @@ func (g *Gateway) decideFresh(tx keyturn.Tx, c *afterCommit, s *submission, now 
 	if set == nil {
 		return nil, keyturn.Errorf(keyturn.EINTERNAL, "no policy is loaded")
 	}
-	d := set.Decide(s.effects, s.input(freeze.On))
+	d, fresh := s.pre, false
+	if freeze.On || set != s.preSet {
+		d, fresh = set.Decide(s.effects, s.input(freeze.On)), true
+	}
 	c.decided = append(c.decided, d.Outcome)
 	actor := keyturn.Principal{Agent: s.agent}
 	by := policyDecider(d)
 	switch d.Outcome {
 	case keyturn.Allow:
-		e := event(keyturn.EventDecision, actor, s.digest, by, s.payload(d, keyturn.StatusAllowed, ""))
+		e := event(keyturn.EventDecision, actor, s.digest, by, s.decisionPayload(d, keyturn.StatusAllowed, fresh))
 		if err := c.log(tx, e); err != nil {
 			return nil, err
 		}
@@ -205,9 +250,9 @@ func (g *Gateway) decideFresh(tx keyturn.Tx, c *afterCommit, s *submission, now 
 	default:
 		// Deny, and any outcome this version does not know: fail closed.
 		if d.Outcome != keyturn.Deny {
-			d.Outcome = keyturn.Deny
+			d.Outcome, fresh = keyturn.Deny, true
 		}
-		e := event(keyturn.EventDecision, actor, s.digest, by, s.payload(d, keyturn.StatusDenied, ""))
+		e := event(keyturn.EventDecision, actor, s.digest, by, s.decisionPayload(d, keyturn.StatusDenied, fresh))
 		if err := c.log(tx, e); err != nil {
 			return nil, err
 		}

@@ -46,10 +46,21 @@ func NewClient(baseURL, token string) *Client {
 }
 
 var defaultHTTPClient = &http.Client{
-	Timeout: DefaultClientTimeout,
+	Timeout:   DefaultClientTimeout,
+	Transport: transport(),
 	CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse
 	},
+}
+
+// transport keeps enough idle connections for many callers of one server
+// (the default keeps two per host, so a busy caller would open a new
+// connection for nearly every request).
+func transport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 256
+	t.MaxIdleConnsPerHost = 64
+	return t
 }
 
 // Healthz reports whether the server answers and is healthy.

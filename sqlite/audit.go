@@ -16,9 +16,17 @@ func (t *tx) Append(e *keyturn.Event) error {
 	if err := t.writable("append to the audit log"); err != nil {
 		return err
 	}
-	seq, hash, err := t.Head()
-	if err != nil {
-		return err
+	var (
+		seq  int64
+		hash string
+	)
+	if t.batch != nil && t.batch.headKnown {
+		seq, hash = t.batch.seq, t.batch.hash
+	} else {
+		var err error
+		if seq, hash, err = t.Head(); err != nil {
+			return err
+		}
 	}
 	e.Seal(seq, hash)
 	var decidedBy, payload any
@@ -32,7 +40,7 @@ func (t *tx) Append(e *keyturn.Event) error {
 	if len(e.Payload) > 0 {
 		payload = string(e.Payload) // as given: the hash covers its canonical form
 	}
-	_, err = t.exec(`INSERT INTO events (seq, at, type, actor, subject, decided_by, payload, prev_hash, hash)
+	_, err := t.exec(`INSERT INTO events (seq, at, type, actor, subject, decided_by, payload, prev_hash, hash)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		e.Seq, micros(e.Time), e.Type, e.Actor, e.Subject, decidedBy, payload, e.PrevHash, e.Hash)
 	switch {
@@ -40,6 +48,9 @@ func (t *tx) Append(e *keyturn.Event) error {
 		return keyturn.Errorf(keyturn.ECONFLICT, "audit event %d was written by someone else: retry", e.Seq)
 	case err != nil:
 		return fmt.Errorf("sqlite: append event: %w", err)
+	}
+	if t.batch != nil {
+		t.batch.headKnown, t.batch.seq, t.batch.hash = true, e.Seq, e.Hash
 	}
 	return nil
 }

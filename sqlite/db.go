@@ -46,6 +46,21 @@ type DB struct {
 	closed  bool
 	queue   chan *update
 	stopped chan struct{} // closed when the writer has drained the queue
+
+	// commits and updates count the write transactions committed and the
+	// Updates they carried: their ratio shows how well group commit works.
+	commits, updates atomic.Int64
+}
+
+// Stats counts what the writer has committed since Open.
+type Stats struct {
+	Commits int64 // write transactions committed
+	Updates int64 // Update calls they carried
+}
+
+// Stats returns the writer's counts.
+func (db *DB) Stats() Stats {
+	return Stats{Commits: db.commits.Load(), Updates: db.updates.Load()}
 }
 
 var _ keyturn.Store = (*DB)(nil)
@@ -317,6 +332,7 @@ func (db *DB) commit(batch []*update) (rest []*update) {
 		return nil
 	}
 	var ran []*update // fns that succeeded, waiting for the commit
+	b := &txCache{}   // what this transaction already knows
 	abort := func(u *update, uerr error, i int) []*update {
 		w.rollback()
 		lost := internal("a change sharing this one's transaction failed, so nothing was written: retry")
@@ -337,7 +353,8 @@ func (db *DB) commit(batch []*update) (rest []*update) {
 		if _, err := w.ExecContext(ctx, `SAVEPOINT keyturn_update`); err != nil {
 			return abort(u, fmt.Errorf("sqlite: savepoint: %w", err), i)
 		}
-		err := runFn(&tx{ctx: ctx, q: w, write: true}, u.fn)
+		saved := b.save()
+		err := runFn(&tx{ctx: ctx, q: w, write: true, batch: b}, u.fn)
 		if err == nil {
 			if _, rerr := w.ExecContext(ctx, `RELEASE keyturn_update`); rerr != nil {
 				return abort(u, fmt.Errorf("sqlite: release savepoint: %w", rerr), i)
@@ -345,6 +362,7 @@ func (db *DB) commit(batch []*update) (rest []*update) {
 			ran = append(ran, u)
 			continue
 		}
+		*b = saved // the fn's writes are rolled back with it
 		if _, rerr := w.ExecContext(ctx, `ROLLBACK TO keyturn_update`); rerr != nil {
 			return abort(u, err, i)
 		}
@@ -357,6 +375,8 @@ func (db *DB) commit(batch []*update) (rest []*update) {
 		w.rollback()
 		return nil
 	}
+	db.commits.Add(1)
+	db.updates.Add(int64(len(ran)))
 	if _, err := w.ExecContext(ctx, `COMMIT`); err != nil {
 		w.rollback() // a failed COMMIT can leave the transaction open
 		err = fmt.Errorf("sqlite: commit: %w", err)

@@ -11,14 +11,18 @@ func (t *tx) Setting(key string) (string, error) {
 	if err := t.readable(); err != nil {
 		return "", err
 	}
+	if v, ok := t.batch.setting(key); ok {
+		return v, nil
+	}
 	var v string
 	err := t.queryRow(`SELECT value FROM settings WHERE name = ?`, key).Scan(&v)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return "", nil
+		v = ""
 	case err != nil:
 		return "", fmt.Errorf("sqlite: read setting %s: %w", key, err)
 	}
+	t.batch.remember(key, v)
 	return v, nil
 }
 
@@ -33,5 +37,25 @@ func (t *tx) SetSetting(key, value string) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: set setting %s: %w", key, err)
 	}
+	t.batch.remember(key, value)
 	return nil
+}
+
+// setting returns a setting this write transaction already read or wrote.
+func (b *txCache) setting(key string) (string, bool) {
+	if b == nil {
+		return "", false
+	}
+	v, ok := b.settings[key]
+	return v, ok
+}
+
+func (b *txCache) remember(key, value string) {
+	if b == nil {
+		return
+	}
+	if b.settings == nil {
+		b.settings = map[string]string{}
+	}
+	b.settings[key] = value
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"sync/atomic"
 	"time"
 
@@ -21,6 +22,27 @@ type tx struct {
 	q     querier // the writer, or a read transaction
 	write bool
 	done  atomic.Bool // set when fn returns: a kept Tx must not reach the next fn's savepoint
+	// batch is what this write transaction already knows, shared by the
+	// fns of one batch so that each need not read it back. Nil outside a
+	// write transaction.
+	batch *txCache
+}
+
+// batch remembers, within one write transaction, the audit head as last
+// appended and the settings read or written: every decision reads the
+// freeze and appends an event, and the writer runs them one at a time.
+type txCache struct {
+	headKnown bool
+	seq       int64
+	hash      string
+	settings  map[string]string
+}
+
+// save returns a copy to restore when a fn is rolled back.
+func (b *txCache) save() txCache {
+	c := *b
+	c.settings = maps.Clone(b.settings)
+	return c
 }
 
 var _ keyturn.Tx = (*tx)(nil)

@@ -106,5 +106,7 @@ func BenchmarkDecisionsHTTP(b *testing.B) {
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "decisions/s")
 	b.ReportMetric(pct(0.50), "p50-ms")
 	b.ReportMetric(pct(0.99), "p99-ms")
+	st := store.Stats()
+	b.ReportMetric(float64(st.Updates)/float64(st.Commits), "updates/commit")
 	b.ReportMetric(0, "ns/op")
 }
