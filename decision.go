@@ -76,8 +76,17 @@ func Combine(ds []Decision) Decision {
 		if d.Outcome != out.Outcome {
 			continue
 		}
-		if d.Approvals > out.Approvals || d.Approvals == out.Approvals && out.Group == "" {
-			out.Approvals, out.Group = d.Approvals, d.Group
+		if d.Approvals > out.Approvals {
+			out.Approvals = d.Approvals
+		}
+		if d.Group != "" {
+			// Every approval of the action must come from the group: see
+			// policy's evaluate. Two groups cannot both be met.
+			if out.Group != "" && out.Group != d.Group {
+				return Decision{Outcome: Deny, PolicyVersion: out.PolicyVersion, Reasons: append(out.Reasons, Reason{Policy: "keyturn",
+					Message: "its effects need approvers from two groups (" + out.Group + ", " + d.Group + "); keyturn counts approvals from one group only"})}
+			}
+			out.Group = d.Group
 		}
 		for _, r := range d.Reasons {
 			if !hasReason(out.Reasons, r) {

@@ -179,8 +179,18 @@ func (s *Set) evaluate(r *request) keyturn.Decision {
 		ask = ask && rule.ask
 		if rule.approvals == 0 {
 			approvals = -1
-		} else if approvals >= 0 && (rule.approvals > approvals || rule.approvals == approvals && group == "") {
-			approvals, group = rule.approvals, rule.group
+		} else if approvals >= 0 && rule.approvals > approvals {
+			approvals = rule.approvals
+		}
+		// A group, once named, binds every approval: the count in
+		// context.approvals cannot say which group an approval came from,
+		// so a looser forbid must not let others lift the group's.
+		if rule.group != "" {
+			if group != "" && group != rule.group {
+				return keyturn.Decision{Outcome: keyturn.Deny, Reasons: append(s.reasons(reasons), keyturn.Reason{Policy: "keyturn",
+					Message: fmt.Sprintf("the policies need approvers from two groups (%s, %s); keyturn counts approvals from one group only", group, rule.group)})}
+			}
+			group = rule.group
 		}
 	}
 	var out keyturn.Decision

@@ -93,3 +93,51 @@ func TestAnnotationSemantics(t *testing.T) {
 		}
 	}
 }
+
+// @group names who must approve; the decision carries it.
+func TestGroupAnnotation(t *testing.T) {
+	s, err := Compile([]Source{{Name: "p.cedar", Text: `
+@id("allow") permit (principal, action, resource);
+@id("dba") @approvals("1") @group("dba")
+forbid (principal, action == Action::"destructive", resource) when { context.tool == "sql" } unless { context.approvals >= 1 };
+@id("two") @approvals("2") forbid (principal, action == Action::"destructive", resource) when { context.environment == "prod" } unless { context.approvals >= 2 };
+`}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := s.Decide([]keyturn.Effect{{Tool: "sql", Class: keyturn.Destructive, Environment: "dev"}}, Input{})
+	if d.Outcome != keyturn.Approve || d.Group != "dba" {
+		t.Errorf("a dev SQL drop: got %s group %q, want approve by dba", d, d.Group)
+	}
+	// Two approvals, and the group binds both: the count cannot say which
+	// group an approval came from, so others must not lift the group's rule.
+	d = s.Decide([]keyturn.Effect{{Tool: "sql", Class: keyturn.Destructive, Environment: "prod"}}, Input{})
+	if d.Outcome != keyturn.Approve || d.Approvals != 2 || d.Group != "dba" {
+		t.Errorf("a prod SQL drop: got %s group %q, want 2 approvals from dba", d, d.Group)
+	}
+	// The same across effects of one action.
+	d = s.Decide([]keyturn.Effect{{Tool: "sql", Class: keyturn.Destructive, Environment: "dev"},
+		{Tool: "kubectl", Class: keyturn.Destructive, Environment: "prod"}}, Input{})
+	if d.Outcome != keyturn.Approve || d.Approvals != 2 || d.Group != "dba" {
+		t.Errorf("a dev SQL drop and a prod delete: got %s group %q, want 2 approvals from dba", d, d.Group)
+	}
+	two, err := Compile([]Source{{Name: "p.cedar", Text: `
+@id("allow") permit (principal, action, resource);
+@id("dba") @approvals("1") @group("dba") forbid (principal, action == Action::"destructive", resource) unless { context.approvals >= 1 };
+@id("sre") @approvals("1") @group("sre") forbid (principal, action == Action::"destructive", resource) when { context.environment == "prod" } unless { context.approvals >= 1 };
+`}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := two.Decide([]keyturn.Effect{{Tool: "sql", Class: keyturn.Destructive, Environment: "prod"}}, Input{}); d.Outcome != keyturn.Deny {
+		t.Errorf("approvers from two groups cannot be counted apart: got %s, want deny", d)
+	}
+	for _, bad := range []string{
+		`@id("g") @group("dba") forbid (principal, action, resource);`,
+		`@id("g") @approvals("1") @group("") forbid (principal, action, resource);`,
+	} {
+		if _, err := Compile([]Source{{Name: "p.cedar", Text: bad}}); keyturn.ErrorCode(err) != keyturn.EINVALID {
+			t.Errorf("Compile(%s) = %v, want EINVALID", bad, err)
+		}
+	}
+}

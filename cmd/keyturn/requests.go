@@ -168,9 +168,9 @@ func printRequest(w io.Writer, r *keyturn.Request, now time.Time) {
 		}
 		slices.Sort(names)
 		for i, k := range names {
-			label := "          "
+			label := "            "
 			if i == 0 {
-				label = "  env:    "
+				label = "  env:      "
 			}
 			fmt.Fprintf(w, "%s%s=%s\n", label, k, oneLine(a.Env[k]))
 		}
