@@ -325,12 +325,17 @@ func TestEndToEndCrashKeepsAcknowledgedDecisions(t *testing.T) {
 			}
 		}(w)
 	}
-	for {
+	for deadline := time.Now().Add(2 * time.Minute); ; {
 		mu.Lock()
 		n := len(acks)
 		mu.Unlock()
 		if n >= 300 {
 			break
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			wg.Wait()
+			t.Fatalf("only %d answers in two minutes:\n%s", n, s.logs)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
