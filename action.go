@@ -61,11 +61,39 @@ var meaningfulEnv = map[string]bool{
 	"DOCKER_HOST": true, "DOCKER_CONTEXT": true, "CONTAINER_HOST": true,
 	"GIT_DIR": true, "GIT_WORK_TREE": true,
 	"HOME": true, "TMPDIR": true,
+	// Every other variable the classifier reads: what it judges, the digest
+	// binds and `keyturn exec` sends. One it read but exec did not send was
+	// judged absent and then used by the command (GIT_SSH_COMMAND for git
+	// fetch, TF_CLI_ARGS_apply=-auto-approve, PGHOSTADDR for psql).
+	"PGHOSTADDR": true, "GCLOUD_PROJECT": true, "CLOUDSDK_CONFIG": true, "AZURE_DEFAULTS_GROUP": true,
+	"DOCKER_CONFIG": true, "CONTAINER_CONNECTION": true, "COMPOSE_FILE": true, "HELM_KUBEAPISERVER": true,
+	"COCKROACH_URL": true, "COCKROACH_HOST": true, "COCKROACH_DATABASE": true, "CLICKHOUSE_HOST": true,
+	"SQLCMDSERVER": true, "SQLCMDDBNAME": true, "TG_WORKING_DIR": true, "TERRAGRUNT_WORKING_DIR": true,
+	"TF_CLI_CONFIG_FILE": true, "TERRAFORM_CONFIG": true, "XDG_CONFIG_HOME": true, "VIRTUAL_ENV": true,
+	"BUNDLE_PATH": true, "BUNDLE_DEPLOYMENT": true, "CDPATH": true,
+	"GIT_ASKPASS": true, "GIT_EDITOR": true, "GIT_EXTERNAL_DIFF": true, "GIT_PAGER": true,
+	"GIT_PROXY_COMMAND": true, "GIT_SEQUENCE_EDITOR": true, "GIT_SSH": true, "GIT_SSH_COMMAND": true,
+	"GIT_TEMPLATE_DIR": true, "GIT_EXEC_PATH": true, "GIT_CONFIG_PARAMETERS": true, "GIT_CONFIG_COUNT": true,
+	"GIT_CONFIG_GLOBAL": true, "GIT_CONFIG_SYSTEM": true, "GIT_CONFIG": true,
 }
+
+// meaningfulEnvPrefixes are families of meaningful variables:
+// TF_CLI_ARGS_apply, GIT_CONFIG_KEY_0 and GIT_CONFIG_VALUE_0, …
+var meaningfulEnvPrefixes = []string{"TF_CLI_ARGS_", "GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_"}
 
 // MeaningfulEnv reports whether the environment variable name changes what
 // an action means, and so belongs in its digest.
-func MeaningfulEnv(name string) bool { return meaningfulEnv[name] }
+func MeaningfulEnv(name string) bool {
+	if meaningfulEnv[name] {
+		return true
+	}
+	for _, p := range meaningfulEnvPrefixes {
+		if strings.HasPrefix(name, p) && len(name) > len(p) {
+			return true
+		}
+	}
+	return false
+}
 
 // Digest returns the SHA-256, in hex, of a canonical encoding of every field
 // that changes what runs. An approval is bound to this digest and nothing

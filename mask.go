@@ -30,8 +30,26 @@ var secretPatterns = []*regexp.Regexp{
 	regexp.MustCompile(`(?i)\bbearer\s+([A-Za-z0-9._~+/=-]{8,})`),
 	// Passwords in URLs: scheme://user:password@host.
 	regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@"'\\]*:([^\s@/"'\\]+)@`),
-	// mysql-style -pSECRET (attached; a separate -p word is another meaning).
+	// mysql-style -pSECRET (attached; a separate -p word is another meaning),
+	// also quoted: -p'SECRET', -p"SECRET".
 	regexp.MustCompile(`(?:^|\s)-p([^\s"'\\]{3,})`),
+	regexp.MustCompile(`(?:^|\s)-p'([^'"\\]+)'`),
+	regexp.MustCompile(`(?:^|\s)-p"([^"\\]+)"`),
+	// SQL: ALTER USER x WITH PASSWORD 'SECRET', IDENTIFIED BY 'SECRET'.
+	regexp.MustCompile(`(?i)\b(?:password|identified\s+by)\s+'([^'"\\]+)'`),
+	regexp.MustCompile(`(?i)\b(?:password|identified\s+by)\s+"([^"\\]+)"`),
+	// curl -u USER:SECRET, --user=USER:SECRET (a user with a letter in it:
+	// docker run -u 1000:1000 is no secret).
+	regexp.MustCompile(`(?:^|\s)(?:-u|--user|--proxy-user)(?:\s+|=)?["']?[^\s:"'\\]*[A-Za-z_][^\s:"'\\]*:([^\s"'\\]+)`),
+	// Tools whose argument is a secret by definition: redis-cli -a PASS,
+	// kubectl create secret --from-literal=KEY=VALUE, aws configure set
+	// aws_secret_access_key VALUE, gh secret set --body VALUE.
+	regexp.MustCompile(`\bredis-cli\b[^|;&\n]*?\s(?:-a|--pass)\s+["']?([^\s"'\\]+)`),
+	regexp.MustCompile(`\bsecret\b[^|;&\n]*?\s--from-literal[=\s]["']?[^\s="'\\]+=([^\s"'\\]+)`),
+	regexp.MustCompile(`(?i)\baws\s+configure\s+set\s+\S*(?:secret|token)\S*\s+["']?([^\s"'\\]+)`),
+	regexp.MustCompile(`\bgh\s+secret\s+set\b[^|;&\n]*?\s(?:-b|--body)[=\s]["']?([^\s"'\\]+)`),
+	// A password given as a separate -p word where it always is one.
+	regexp.MustCompile(`\b(?:sshpass|(?:docker|podman|nerdctl|buildah|skopeo|oras|helm\s+registry)\s+login)\b[^|;&\n]*?\s-p\s+["']?([^\s"'\\]+)`),
 	// Well-known token shapes: GitHub, GitLab, Slack, keyturn, JWTs.
 	regexp.MustCompile(`\b((?:ghp|gho|ghu|ghs|ghr|github_pat|glpat)_[A-Za-z0-9_]{16,})`),
 	regexp.MustCompile(`\b(xox[abposr]-[A-Za-z0-9-]{10,})`),
@@ -46,7 +64,7 @@ var secretPatterns = []*regexp.Regexp{
 // less than running the patterns.
 var secretHints = []string{
 	"pass", "pwd", "secret", "token", "key", "credential", "auth", "cookie", "bearer",
-	"://", "-p", "gh", "glpat", "xox", "kt_", "eyj", "private", "akia", "asia", "abia", "acca",
+	"://", "-p", "-u", "identified", "redis", "gh", "glpat", "xox", "kt_", "eyj", "private", "akia", "asia", "abia", "acca",
 }
 
 func mayHoldSecret(s string) bool {
@@ -81,11 +99,14 @@ func MaskSecrets(s string) string {
 
 // sensitiveEnv matches the names of environment variables whose values are
 // secrets.
-var sensitiveEnv = regexp.MustCompile(`(?i)(pass|secret|token|key|credential|auth|session|cookie|private)`)
+var sensitiveEnv = regexp.MustCompile(`(?i)(pass|pwd|secret|token|key|credential|auth|session|cookie|private)`)
 
 // SensitiveEnv reports whether the environment variable name holds a secret.
-// AWS_ACCESS_KEY_ID is one too: it names whose key is used.
-func SensitiveEnv(name string) bool { return sensitiveEnv.MatchString(name) }
+// AWS_ACCESS_KEY_ID is one too: it names whose key is used. MYSQL_PWD is;
+// the shell's PWD and OLDPWD are not.
+func SensitiveEnv(name string) bool {
+	return name != "PWD" && name != "OLDPWD" && sensitiveEnv.MatchString(name)
+}
 
 // MaskEnv returns a copy of env with the values of sensitive variables masked
 // and the rest passed through MaskSecrets.

@@ -32,7 +32,8 @@ type Service interface {
 	// ECONFLICT if they already approved or the digest is not the request's;
 	// EEXPIRED if the request expired; ECONFLICT if it is no longer pending.
 	Approve(ctx context.Context, id, digest, comment string) (*Request, error)
-	// Deny records a denial, which denies the request at once. A comment is
+	// Deny records a denial, which denies the request at once — a pending
+	// one, or an approved one whose grant is not used yet. A comment is
 	// required (EINVALID without). Errors as Approve.
 	Deny(ctx context.Context, id, digest, comment string) (*Request, error)
 	// Confirm is the operator's confirmation of an `ask` request.

@@ -29,6 +29,8 @@ type Config struct {
 	compiled  []compiledRule
 	protected []*regexp.Regexp
 	selfPaths []*regexp.Regexp
+	// secretPaths are what agents must not even read (ProtectSecret).
+	secretPaths []*regexp.Regexp
 }
 
 // EnvironmentRule names an environment and the hints that select it. The
@@ -252,6 +254,22 @@ func (cfg *Config) ProtectPath(p string) error {
 			return keyturn.Errorf(keyturn.EINVALID, "protected path %q: %v", p, err)
 		}
 		cfg.selfPaths = append(cfg.selfPaths, re)
+	}
+	return nil
+}
+
+// ProtectSecret adds a directory or file that agents must neither change
+// nor read (the data directory: the admin token, the audit key, the
+// database): the path itself and all below it.
+func (cfg *Config) ProtectSecret(p string) error {
+	clean := filepath.Clean(p)
+	for _, g := range []string{pattern.QuoteMeta(clean, 0), pattern.QuoteMeta(clean, 0) + "/*"} {
+		re, err := compileGlob(g)
+		if err != nil {
+			return keyturn.Errorf(keyturn.EINVALID, "protected path %q: %v", p, err)
+		}
+		cfg.selfPaths = append(cfg.selfPaths, re)
+		cfg.secretPaths = append(cfg.secretPaths, re)
 	}
 	return nil
 }

@@ -6,9 +6,13 @@ import (
 	"keyturn"
 )
 
-// keyturn's own CLI, called by an agent. Asking keyturn what it thinks
-// (check, show, status, policy show/test, audit verify) is a read; exec
-// runs a command that is judged as itself. Everything that approves,
+// keyturn's own CLI, called by an agent. Asking keyturn what it thinks of a
+// command (check, policy show/test) is a read; exec runs a command that is
+// judged as itself. The commands that talk to the server as a human (show,
+// pending, status, audit) are refused: they use whatever human credentials
+// the machine holds (a login file, the local server's admin token), and an
+// agent follows its own requests with its own token (exec, the API). The
+// audit log is for people only. Everything that approves,
 // denies, changes policy, freezes, breaks glass, manages principals or
 // tokens, installs hooks, logs in or serves operates the guard itself: an
 // agent must never do that, so it is destructive and marked SelfModify,
@@ -19,13 +23,10 @@ func init() {
 }
 
 // keyturnReads are the subcommands that only report.
-var keyturnReads = map[string]bool{
-	"check": true, "version": true, "help": true, "show": true, "pending": true, "status": true,
-	"explain": true, "whoami": true,
-}
+var keyturnReads = map[string]bool{"check": true, "version": true, "help": true}
 
-// keyturnAuditReads are the audit subcommands that only read the log.
-var keyturnAuditReads = map[string]bool{"verify": true, "export": true, "tail": true, "show": true, "list": true}
+// keyturnHumanReads read the server with a human's credentials.
+var keyturnHumanReads = map[string]bool{"show": true, "pending": true, "status": true, "whoami": true, "list": true}
 
 func analyzeKeyturn(c *call) []keyturn.Effect {
 	guard := func(op, note string) []keyturn.Effect {
@@ -41,6 +42,7 @@ func analyzeKeyturn(c *call) []keyturn.Effect {
 		return []keyturn.Effect{e}
 	}
 	const mustNot = "an agent must not operate its own guard"
+	const humanOnly = "reads the gateway with the human credentials this machine holds; an agent follows its own requests with its own token (keyturn exec, the API)"
 	read := func(op string) []keyturn.Effect {
 		return []keyturn.Effect{c.localEffect("keyturn", op, keyturn.Read)}
 	}
@@ -59,6 +61,8 @@ func analyzeKeyturn(c *call) []keyturn.Effect {
 		return read("keyturn " + verb)
 	case keyturnReads[verb]:
 		return read("keyturn " + verb)
+	case keyturnHumanReads[verb]:
+		return guard("keyturn "+verb, humanOnly)
 	case verb == "exec":
 		f := parseFlags(c.args[1:], nil, true)
 		argv := commandOf(f)
@@ -85,15 +89,8 @@ func analyzeKeyturn(c *call) []keyturn.Effect {
 			return read("keyturn " + verb)
 		case verb == "policy" && (sub == "show" || sub == "test"):
 			return read("keyturn policy " + sub)
-		case verb == "audit" && keyturnAuditReads[sub]:
-			out := read("keyturn audit " + sub)
-			f := parseFlags(c.args[2:], set("-o", "--output", "--out"), false)
-			for _, name := range []string{"-o", "--output", "--out"} {
-				if vs, ok := f.opts[name]; ok && len(vs) > 0 {
-					out = append(out, c.writeEffect("keyturn audit "+sub, arg{Value: vs[len(vs)-1], Known: true}))
-				}
-			}
-			return out
+		case verb == "audit":
+			return guard("keyturn audit "+sub, "the audit log is for people: "+humanOnly)
 		}
 		return guard("keyturn "+verb+" "+sub, "changes keyturn's "+verb+": "+mustNot)
 	}

@@ -7,7 +7,8 @@ import (
 )
 
 // An agent operating keyturn itself must be marked SelfModify, which the
-// default policy refuses whatever the class; asking keyturn must not be.
+// default policy refuses whatever the class, and so must reading the gateway
+// with a human's credentials; asking keyturn about a command must not be.
 func TestKeyturnSelfModify(t *testing.T) {
 	cl := New(DefaultConfig())
 	cases := []struct {
@@ -23,7 +24,9 @@ func TestKeyturnSelfModify(t *testing.T) {
 		{"pre-commit install", true},
 		{"keyturn check -- rm -rf /", false},
 		{"keyturn policy show", false},
-		{"keyturn audit verify", false},
+		{"keyturn audit verify", true},
+		{"keyturn pending", true},
+		{"keyturn version", false},
 	}
 	for _, tc := range cases {
 		effects := cl.Shell(tc.line, testContext)

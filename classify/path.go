@@ -258,6 +258,7 @@ func (s *state) redirectEffect(r redirect) keyturn.Effect {
 // fileInput is stdin read from a file (< FILE).
 func (s *state) fileInput(a arg) *input {
 	in := &input{what: "file " + a.Value}
+	s.emit(s.secretReads([]arg{a})...)
 	if p, ok := s.abs(a); ok && s.remote == nil {
 		if data, err := readSmall(p); err == nil {
 			in.text, in.known = string(data), true

@@ -611,6 +611,7 @@ func (s *state) runCommand(argv []arg, env map[string]string, funcs bool) {
 	if _, marked := env[anyMark]; marked && (!shellBuiltins[prog] || strings.Contains(name.Value, "/")) && s.spend(len(env)) {
 		s.emit(loadedCode(env)...)
 	}
+	s.emit(s.secretReads(argv)...)
 	c := &call{s: s, prog: prog, path: name.Value, args: argv[1:], env: env, stdin: s.stdin}
 	if strings.Contains(name.Value, "/") && prog != "" && !isSystemPath(name.Value) {
 		// ./deploy.sh, scripts/x, bin/tool: the project's own code.

@@ -106,6 +106,7 @@ func (g *Gateway) breakAction(ctx context.Context, by *keyturn.User, a *keyturn.
 	if err := validateAction(&act); err != nil {
 		return nil, err
 	}
+	act.Env = boundEnv(act.Env)
 	effects := g.effects(&act)
 	digest := act.Digest()
 	return transact(ctx, g, time.Now(), func(tx keyturn.Tx, c *afterCommit) (*keyturn.Request, error) {

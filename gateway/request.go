@@ -167,7 +167,7 @@ func (g *Gateway) vote(ctx context.Context, id, digest, comment, verdict string)
 			expired = keyturn.Errorf(keyturn.EEXPIRED, "request %s expired at %s: the agent must submit it again", r.ID, r.ExpiresAt.Format(time.RFC3339))
 			return r, nil
 		}
-		if r.State != keyturn.StatePending {
+		if r.State != keyturn.StatePending && !(verdict == keyturn.VoteDeny && revocable(r)) {
 			return nil, keyturn.Errorf(keyturn.ECONFLICT, "request %s is already %s", r.ID, r.State)
 		}
 		if digest != r.Digest {
@@ -225,6 +225,15 @@ func (g *Gateway) vote(ctx context.Context, id, digest, comment, verdict string)
 		g.policy.Store(activated)
 	}
 	return r, nil
+}
+
+// revocable reports whether r is approved but its grant not yet used, so
+// that a deny still stops it: one eligible deny denies the request, even
+// one that arrives just after the last approval. Break-glass is one admin's
+// decision to act now and is reviewed afterwards, not revoked.
+func revocable(r *keyturn.Request) bool {
+	return r.Type == keyturn.RequestAction && r.State == keyturn.StateApproved && !r.BreakGlass &&
+		r.Grant != nil && r.Grant.UsedAt.IsZero()
 }
 
 // eligible says whether u may give verdict on r: the two-person rule.
@@ -296,7 +305,10 @@ func eligible(r *keyturn.Request, u *keyturn.User, verdict string) error {
 // policy no longer allows it even with them. An approved policy change is
 // activated at once; the set to switch to is returned.
 func (g *Gateway) tally(tx keyturn.Tx, c *afterCommit, r *keyturn.Request, actor keyturn.Principal, now time.Time) (*policy.Set, error) {
-	approvals, confirmed := countVotes(r)
+	approvals, confirmed, err := countLiveVotes(tx, r)
+	if err != nil {
+		return nil, err
+	}
 	if r.Type == keyturn.RequestPolicy {
 		if approvals < 1 {
 			return nil, nil
@@ -400,6 +412,33 @@ func countVotes(r *keyturn.Request) (approvals int, confirmed bool) {
 		}
 	}
 	return approvals, confirmed
+}
+
+// countLiveVotes is countVotes over the votes whose authors may still give
+// them now: enabled, with the role and group the rule asks for. An approval
+// by someone disabled since (a leaver, a stolen token) no longer counts.
+func countLiveVotes(tx keyturn.Tx, r *keyturn.Request) (approvals int, confirmed bool, err error) {
+	bare := *r
+	bare.Votes = nil // eligible also refuses a second vote: judge each on its own
+	live := *r
+	live.Votes = make([]keyturn.Vote, 0, len(r.Votes))
+	for _, v := range r.Votes {
+		if v.Verdict == keyturn.VoteDeny {
+			continue
+		}
+		u, err := tx.User(v.User)
+		if keyturn.ErrorCode(err) == keyturn.ENOTFOUND {
+			continue
+		} else if err != nil {
+			return 0, false, err
+		}
+		if u.Disabled || eligible(&bare, u, v.Verdict) != nil {
+			continue
+		}
+		live.Votes = append(live.Votes, v)
+	}
+	approvals, confirmed = countVotes(&live)
+	return approvals, confirmed, nil
 }
 
 // deciders names the people whose votes let r through, in the order they

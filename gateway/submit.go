@@ -34,6 +34,7 @@ func (g *Gateway) Submit(ctx context.Context, a *keyturn.Action, wait time.Durat
 	if err := validateAction(&act); err != nil {
 		return nil, err
 	}
+	act.Env = boundEnv(act.Env)
 	// Who asks comes from the token, never from the body.
 	act.Agent, act.Operator = ag.Name, ag.Operator
 	s := &submission{agent: ag, action: &act, effects: g.effects(&act), digest: act.Digest(), start: start}
@@ -88,6 +89,24 @@ func validateAction(a *keyturn.Action) error {
 		return keyturn.Errorf(keyturn.EINVALID, "%d environment variables; send at most %d (only those that change what the action means count)", len(a.Env), maxEnv)
 	}
 	return nil
+}
+
+// boundEnv returns the variables of env that the digest binds
+// (keyturn.MeaningfulEnv). The rest are dropped before the action is
+// classified or stored: what the policy judges must be exactly what an
+// approval is bound to, or one approval would cover every value of a
+// variable the digest leaves out (`delete ns $NS`).
+func boundEnv(env map[string]string) map[string]string {
+	if env == nil {
+		return nil
+	}
+	out := make(map[string]string, len(env))
+	for k, v := range env {
+		if keyturn.MeaningfulEnv(k) {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // effects classifies the action. Kinds keyturn cannot read yet get one
@@ -285,7 +304,9 @@ func (g *Gateway) consume(tx keyturn.Tx, c *afterCommit, s *submission, r *keytu
 			return nil, keyturn.Errorf(keyturn.EINTERNAL, "no policy is loaded")
 		}
 		in := s.input(freeze.On)
-		in.Approvals, in.OperatorConfirmed = countVotes(r)
+		if in.Approvals, in.OperatorConfirmed, err = countLiveVotes(tx, r); err != nil {
+			return nil, err
+		}
 		d = set.Decide(s.effects, in)
 		if d.Outcome != keyturn.Allow {
 			// The grant stays: once the freeze lifts it may still be used.

@@ -22,6 +22,11 @@ func (s *Server) handleSubmit(r *http.Request) (any, error) {
 	if err := s.decode(r, &a, true); err != nil {
 		return nil, err
 	}
+	release, err := s.holdWait(r, wait)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	return s.svc.Submit(r.Context(), &a, wait)
 }
 

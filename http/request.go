@@ -70,6 +70,11 @@ func (s *Server) handleRequest(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	release, err := s.holdWait(r, wait)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	return s.svc.Request(r.Context(), r.PathValue("id"), wait)
 }
 

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"keyturn"
@@ -31,6 +32,10 @@ const (
 	// and proxies' idle timeouts. The http.Server's WriteTimeout must be
 	// longer.
 	DefaultMaxWait = 60 * time.Second
+	// DefaultMaxWaits bounds the long polls one caller holds at once: each
+	// holds a goroutine and reads the store every second, and an agent
+	// needs one or two.
+	DefaultMaxWaits = 16
 )
 
 // Options tune a Server. Zero values take the defaults.
@@ -44,6 +49,9 @@ type Options struct {
 	Logger *slog.Logger
 	// MaxWait is the longest ?wait= accepted (400 over it).
 	MaxWait time.Duration
+	// MaxWaits is how many ?wait= calls one principal may hold at once
+	// (503 over it).
+	MaxWaits int
 }
 
 // Server serves the API v1 over a Service. Every route but /healthz and
@@ -57,12 +65,19 @@ type Server struct {
 	maxWait time.Duration
 	log     *slog.Logger
 	mux     *http.ServeMux
+
+	waitsMu  sync.Mutex
+	waits    map[string]int // principal → ?wait= calls in progress
+	maxWaits int
 }
 
 // NewServer returns a server of svc that authenticates callers with auth.
 func NewServer(svc keyturn.Service, auth keyturn.Authenticator, opts Options) *Server {
 	s := &Server{svc: svc, auth: auth, maxBody: opts.MaxBody, maxWait: opts.MaxWait,
-		log: opts.Logger, mux: http.NewServeMux()}
+		log: opts.Logger, mux: http.NewServeMux(), waits: map[string]int{}, maxWaits: opts.MaxWaits}
+	if s.maxWaits <= 0 {
+		s.maxWaits = DefaultMaxWaits
+	}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBody
 	}
@@ -292,6 +307,30 @@ func (s *Server) wait(r *http.Request) (time.Duration, error) {
 		return 0, keyturn.Errorf(keyturn.EINVALID, "wait=%s is over the maximum of %s: wait again after it ends", v, s.maxWait)
 	}
 	return d, nil
+}
+
+// holdWait takes one of the caller's ?wait= slots for a wait of d; call
+// release when the wait is over. Over the limit it is EUNAVAILABLE, so a
+// caller cannot tie up the server with thousands of long polls.
+func (s *Server) holdWait(r *http.Request, d time.Duration) (release func(), err error) {
+	if d <= 0 {
+		return func() {}, nil
+	}
+	p, _ := keyturn.PrincipalFrom(r.Context())
+	who := p.String()
+	s.waitsMu.Lock()
+	defer s.waitsMu.Unlock()
+	if s.waits[who] >= s.maxWaits {
+		return nil, keyturn.Errorf(keyturn.EUNAVAILABLE, "%s already holds %d waiting calls: wait for one to end", who, s.maxWaits)
+	}
+	s.waits[who]++
+	return func() {
+		s.waitsMu.Lock()
+		defer s.waitsMu.Unlock()
+		if s.waits[who]--; s.waits[who] <= 0 {
+			delete(s.waits, who)
+		}
+	}, nil
 }
 
 // statusWriter remembers the status a handler wrote.

@@ -137,8 +137,12 @@ func serve(e *env, o serveOptions) error {
 		return err
 	}
 	// Agents must never change what keyturn runs on: its data, its policy,
-	// its configuration.
-	protect := []string{dir}
+	// its configuration. Nor may they read its data: the admin token, the
+	// audit key and the log are there.
+	if err := cfg.ProtectSecret(dir); err != nil {
+		return err
+	}
+	var protect []string
 	if o.policy != "" {
 		protect = append(protect, o.policy)
 	}
