@@ -63,7 +63,7 @@ func runCheck(e *env, args []string) int {
 	} else if abs, err := filepath.Abs(cwd); err == nil {
 		cwd = abs
 	}
-	ck, err := newChecker(o.config, o.policy, cwd)
+	ck, err := newChecker(e, o.config, o.policy, cwd)
 	if err != nil {
 		return e.fail(err)
 	}
@@ -95,8 +95,8 @@ func runCheck(e *env, args []string) int {
 	return outcomeExit(res.Decision)
 }
 
-func newChecker(configPath, policyDir, cwd string) (*checker, error) {
-	cfg, _, err := loadConfig(configPath, cwd)
+func newChecker(e *env, configPath, policyDir, cwd string) (*checker, error) {
+	cfg, _, err := loadConfig(e, configPath, cwd)
 	if err != nil {
 		return nil, err
 	}

@@ -172,11 +172,8 @@ type loginFile struct {
 // loginPath is $XDG_CONFIG_HOME/keyturn/login.json, else
 // ~/.config/keyturn/login.json; "" when neither can be found.
 func loginPath(e *env) string {
-	if d := e.getenv("XDG_CONFIG_HOME"); d != "" && filepath.IsAbs(d) {
-		return filepath.Join(d, "keyturn", "login.json")
-	}
-	if h := e.getenv("HOME"); h != "" {
-		return filepath.Join(h, ".config", "keyturn", "login.json")
+	if d := configDir(e); d != "" {
+		return filepath.Join(d, "login.json")
 	}
 	return ""
 }

@@ -1,8 +1,9 @@
 package main
 
-// End-to-end tests: the real keyturn binary, `keyturn serve` as its own
-// process on 127.0.0.1 with a real SQLite file, driven as people and agents
-// drive it — the CLI for humans, the HTTP client for an agent.
+// End-to-end tests: the keyturn command in processes of its own (the test
+// binary, which TestMain runs as keyturn), `keyturn serve` on 127.0.0.1
+// with a real SQLite file, driven as people and agents drive it — the CLI
+// for humans, the HTTP client for an agent.
 
 import (
 	"bytes"
@@ -26,43 +27,34 @@ import (
 	khttp "keyturn/http"
 )
 
-var (
-	binOnce sync.Once
-	binPath string
-	binErr  error
-)
-
-// keyturnBin builds the binary once per test run.
-func keyturnBin(t *testing.T) string {
+// keyturnCmd is the keyturn command run as its own process: the test
+// binary itself, which TestMain runs as keyturn when asKeyturn is set. home
+// is its HOME, config and state directories; env is added last.
+func keyturnCmd(t *testing.T, home string, env []string, args ...string) *exec.Cmd {
 	t.Helper()
 	if testing.Short() {
-		t.Skip("builds and runs the binary")
+		t.Skip("runs keyturn as its own process")
 	}
-	binOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "keyturn-e2e-")
-		if err != nil {
-			binErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "keyturn")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-		if err != nil {
-			binErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if binErr != nil {
-		t.Fatal(binErr)
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
 	}
-	return binPath
+	cmd := exec.Command(exe, args...)
+	cmd.Env = append(os.Environ(), asKeyturn+"=1", "HOME="+home,
+		"XDG_CONFIG_HOME="+filepath.Join(home, ".config"), "XDG_STATE_HOME="+filepath.Join(home, ".local", "state"))
+	cmd.Env = append(cmd.Env, env...)
+	dieWithParent(cmd)
+	return cmd
 }
 
 // server is a `keyturn serve` process.
 type server struct {
 	t    *testing.T
-	dir  string
+	home string // HOME of the server and of the CLI run against it
+	dir  string // the data directory
 	url  string
 	cmd  *exec.Cmd
-	logs *bytes.Buffer
+	logs *syncBuffer // its stdout and stderr, written as it runs
 }
 
 const prodConfig = `environments:
@@ -77,16 +69,14 @@ const prodConfig = `environments:
 // startServer starts `keyturn serve` on a free loopback port over dir.
 func startServer(t *testing.T, dir string) *server {
 	t.Helper()
-	bin := keyturnBin(t)
 	cfg := filepath.Join(dir, "keyturn.yaml")
 	if err := os.WriteFile(cfg, []byte(prodConfig), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	data := filepath.Join(dir, "data")
 	os.Remove(filepath.Join(data, "url"))
-	s := &server{t: t, dir: data, logs: &bytes.Buffer{}}
-	s.cmd = exec.Command(bin, "serve", "--data", data, "--addr", "127.0.0.1:0", "--config", cfg)
-	s.cmd.Env = append(os.Environ(), "HOME="+dir, "XDG_CONFIG_HOME="+filepath.Join(dir, "config"))
+	s := &server{t: t, home: dir, dir: data, logs: &syncBuffer{}}
+	s.cmd = keyturnCmd(t, dir, nil, "serve", "--data", data, "--addr", "127.0.0.1:0", "--config", cfg)
 	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -122,9 +112,13 @@ func (s *server) stop() {
 	}
 	s.cmd.Process.Signal(syscall.SIGTERM)
 	done := make(chan struct{})
-	go func() { s.cmd.Wait(); close(done) }()
+	var err error
+	go func() { err = s.cmd.Wait(); close(done) }()
 	select {
 	case <-done:
+		if err != nil {
+			s.t.Errorf("keyturn serve stopped on SIGTERM with %v:\n%s", err, s.logs)
+		}
 	case <-time.After(15 * time.Second):
 		s.cmd.Process.Kill()
 		<-done
@@ -152,8 +146,7 @@ func (s *server) adminToken() string {
 // cli runs the keyturn binary as token against the server.
 func (s *server) cli(token string, args ...string) (int, string, string) {
 	s.t.Helper()
-	cmd := exec.Command(keyturnBin(s.t), args...)
-	cmd.Env = append(os.Environ(), "KEYTURN_URL="+s.url, "KEYTURN_TOKEN="+token, "HOME="+s.dir)
+	cmd := keyturnCmd(s.t, s.home, []string{"KEYTURN_URL=" + s.url, "KEYTURN_TOKEN=" + token}, args...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()

@@ -133,12 +133,20 @@ func (x *execution) decide(ctx context.Context) (string, int) {
 	if err != nil {
 		return "", x.e.fail(err)
 	}
-	v, err := svc.Submit(ctx, x.action, 0)
-	if err != nil {
-		if ctx.Err() != nil {
-			fmt.Fprintln(x.e.stderr, "keyturn exec: interrupted before the server answered; nothing ran")
-			return "", exitExpired
+	// The submission is not cut short by Ctrl-C: the server may already
+	// have opened a request, which must then be withdrawn, not left to be
+	// approved for the agent's next identical run. It is short (no wait).
+	sctx, scancel := withTimeout(30 * time.Second)
+	v, err := svc.Submit(sctx, x.action, 0)
+	scancel()
+	if ctx.Err() != nil {
+		if err == nil && v.Status == keyturn.StatusPending && v.Request != nil {
+			return "", x.giveUp(svc, v.Request.ID)
 		}
+		fmt.Fprintln(x.e.stderr, "keyturn exec: interrupted; nothing ran")
+		return "", exitExpired
+	}
+	if err != nil {
 		if keyturn.ErrorCode(err) == keyturn.EUNAVAILABLE {
 			return "", x.local(err)
 		}
@@ -354,7 +362,7 @@ func (x *execution) denied(d keyturn.Decision, r *keyturn.Request) {
 // only a command that only reads, and that the local policy allows, runs.
 func (x *execution) local(cause error) int {
 	w := x.e.stderr
-	ck, err := newChecker(x.o.config, x.o.policy, x.cwd)
+	ck, err := newChecker(x.e, x.o.config, x.o.policy, x.cwd)
 	if err != nil {
 		fmt.Fprintf(w, "keyturn exec: the keyturn server is unreachable (%s) and the command cannot be judged locally (%s); nothing ran\n",
 			keyturn.ErrorMessage(cause), keyturn.ErrorMessage(err))

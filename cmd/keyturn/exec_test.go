@@ -197,6 +197,9 @@ func TestExecCtrlCCancels(t *testing.T) {
 	defer interrupt()
 	run := s.start(ctx, "bot", "exec", "--", "kubectl", "--context", "prod-eu", "delete", "ns", "payments")
 	req := s.awaitPending(run)
+	// The request is in the store as soon as the server commits it, before
+	// exec has the answer; Ctrl-C once exec has announced it, while it waits.
+	run.awaitStderr(t, "keyturn: "+req.ID+" is waiting")
 	interrupt()
 	run.wait(t)
 	if run.code != exitExpired {

@@ -75,7 +75,7 @@ func runPolicyTest(e *env, args []string) int {
 		return e.fail(err)
 	}
 	wd, _ := e.getwd()
-	cfg, _, err := loadConfig(*configPath, wd)
+	cfg, _, err := loadConfig(e, *configPath, wd)
 	if err != nil {
 		return e.fail(err)
 	}

@@ -121,7 +121,7 @@ func validatePolicy(e *env, files map[string]string, configPath, cwd string) (*p
 	if len(suites) == 0 {
 		return set, 0, nil
 	}
-	cfg, _, err := loadConfig(configPath, cwd)
+	cfg, _, err := loadConfig(e, configPath, cwd)
 	if err != nil {
 		return nil, 0, err
 	}

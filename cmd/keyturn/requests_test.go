@@ -174,6 +174,24 @@ func (r *cliRun) wait(t *testing.T) {
 	}
 }
 
+// awaitStderr waits until the run has written what to its stderr.
+func (r *cliRun) awaitStderr(t *testing.T, what string) {
+	t.Helper()
+	deadline := time.After(time.Minute)
+	for !strings.Contains(r.stderr.String(), what) {
+		select {
+		case <-r.done:
+			if strings.Contains(r.stderr.String(), what) {
+				return
+			}
+			t.Fatalf("the command ended (%d) before it wrote %q\nstdout:\n%s\nstderr:\n%s", r.code, what, r.stdout.String(), r.stderr.String())
+		case <-deadline:
+			t.Fatalf("the command did not write %q\nstdout:\n%s\nstderr:\n%s", what, r.stdout.String(), r.stderr.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
 // cli runs keyturn args as who and returns its status and output.
 func (s *apiServer) cli(who string, args ...string) (int, string, string) {
 	s.t.Helper()

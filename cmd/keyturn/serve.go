@@ -132,7 +132,7 @@ func serve(e *env, o serveOptions) error {
 	if err != nil {
 		return keyturn.Errorf(keyturn.EINTERNAL, "current directory: %v", err)
 	}
-	cfg, cfgPath, err := loadConfig(o.config, cwd)
+	cfg, cfgPath, err := loadConfig(e, o.config, cwd)
 	if err != nil {
 		return err
 	}

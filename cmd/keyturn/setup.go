@@ -13,7 +13,7 @@ import (
 // loadConfig reads the environments configuration: the file given, else
 // keyturn.yaml in the workspace, else in the user's config dir, else the
 // built-in conventional names.
-func loadConfig(path, cwd string) (*classify.Config, string, error) {
+func loadConfig(e *env, path, cwd string) (*classify.Config, string, error) {
 	if path != "" {
 		cfg, err := classify.LoadConfig(path)
 		return cfg, path, err
@@ -22,8 +22,8 @@ func loadConfig(path, cwd string) (*classify.Config, string, error) {
 	if cwd != "" {
 		candidates = append(candidates, filepath.Join(classify.Workspace(cwd), "keyturn.yaml"))
 	}
-	if dir, err := os.UserConfigDir(); err == nil {
-		candidates = append(candidates, filepath.Join(dir, "keyturn", "keyturn.yaml"))
+	if dir := configDir(e); dir != "" {
+		candidates = append(candidates, filepath.Join(dir, "keyturn.yaml"))
 	}
 	for _, p := range candidates {
 		if _, err := os.Stat(p); err == nil {
@@ -42,4 +42,17 @@ func loadPolicy(dir string) (*policy.Set, error) {
 		return policy.Default()
 	}
 	return policy.Load(dir)
+}
+
+// configDir is keyturn's directory in the user's configuration
+// ($XDG_CONFIG_HOME/keyturn, else ~/.config/keyturn), read through the
+// command's environment so that tests and callers control it.
+func configDir(e *env) string {
+	if d := e.getenv("XDG_CONFIG_HOME"); d != "" && filepath.IsAbs(d) {
+		return filepath.Join(d, "keyturn")
+	}
+	if h := e.getenv("HOME"); h != "" {
+		return filepath.Join(h, ".config", "keyturn")
+	}
+	return ""
 }
