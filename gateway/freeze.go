@@ -41,12 +41,8 @@ func (g *Gateway) SetFreeze(ctx context.Context, on bool, reason string) (*keytu
 		return nil, err
 	}
 	now := g.now()
-	var (
-		out  keyturn.Freeze
-		last int64
-	)
-	err = g.store.Update(ctx, func(tx keyturn.Tx) error {
-		last = 0
+	var out keyturn.Freeze
+	err = g.update(ctx, func(tx keyturn.Tx, c *afterCommit) error {
 		raw, err := tx.Setting(keyturn.SettingFreeze)
 		if err != nil {
 			return err
@@ -72,16 +68,14 @@ func (g *Gateway) SetFreeze(ctx context.Context, on bool, reason string) (*keytu
 		}
 		e := event(keyturn.EventFreeze, keyturn.Principal{User: by}, "freeze", humanDecider(by),
 			map[string]any{"on": on, "reason": reason})
-		if err := g.append(tx, e); err != nil {
+		if err := c.log(tx, e); err != nil {
 			return err
 		}
-		last = e.Seq
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	g.metrics.appended(last)
 	g.log.Info("change freeze", "on", on, "by", by.Name, "reason", reason)
 	return &out, nil
 }

@@ -76,9 +76,7 @@ func (g *Gateway) loadPolicy(ctx context.Context, given *policy.Set) error {
 		}
 	}
 	version := set.Version()
-	var last int64
-	err := g.store.Update(ctx, func(tx keyturn.Tx) error {
-		last = 0
+	err := g.update(ctx, func(tx keyturn.Tx, c *afterCommit) error {
 		prev, err := tx.Setting(settingLoadedPolicy)
 		if err != nil || prev == version {
 			return err
@@ -88,17 +86,15 @@ func (g *Gateway) loadPolicy(ctx context.Context, given *policy.Set) error {
 		}
 		e := event(keyturn.EventPolicy, keyturn.Principal{}, version, &keyturn.Decider{Kind: "system"},
 			map[string]any{"action": "loaded", "version": version, "source": source})
-		if err := g.append(tx, e); err != nil {
+		if err := c.log(tx, e); err != nil {
 			return err
 		}
-		last = e.Seq
 		return nil
 	})
 	if err != nil {
 		return err
 	}
 	g.policy.Store(set)
-	g.metrics.appended(last)
 	g.log.Info("policy loaded", "version", version, "source", source, "policies", set.Len())
 	return nil
 }

@@ -106,22 +106,19 @@ func activeUser(tx keyturn.Tx, name string) (*keyturn.User, error) {
 // nothing, so every start of the server may call it.
 func (g *Gateway) Bootstrap(ctx context.Context) (token string, err error) {
 	now := g.now()
-	var last int64
-	err = g.store.Update(ctx, func(tx keyturn.Tx) error {
-		token, last = "", 0
+	err = g.update(ctx, func(tx keyturn.Tx, c *afterCommit) error {
+		token = ""
 		users, err := tx.Users()
 		if err != nil || len(users) > 0 {
 			return err
 		}
 		u := &keyturn.User{Name: "admin", Roles: []keyturn.Role{keyturn.RoleAdmin}, Groups: []string{}, CreatedAt: now}
-		secret, seq, err := g.createUser(tx, u, keyturn.Principal{}, &keyturn.Decider{Kind: "system"})
-		token, last = secret, seq
+		token, err = g.createUser(tx, c, u, keyturn.Principal{}, &keyturn.Decider{Kind: "system"})
 		return err
 	})
 	if err != nil {
 		return "", err
 	}
-	g.metrics.appended(last)
 	return token, nil
 }
 
@@ -160,17 +157,15 @@ func (g *Gateway) AddUser(ctx context.Context, u *keyturn.User) (string, error) 
 	}
 	var (
 		token string
-		last  int64
 	)
-	err = g.store.Update(ctx, func(tx keyturn.Tx) error {
+	err = g.update(ctx, func(tx keyturn.Tx, c *afterCommit) error {
 		var err error
-		token, last, err = g.createUser(tx, nu, keyturn.Principal{User: by}, humanDecider(by))
+		token, err = g.createUser(tx, c, nu, keyturn.Principal{User: by}, humanDecider(by))
 		return err
 	})
 	if err != nil {
 		return "", err
 	}
-	g.metrics.appended(last)
 	*u = *nu
 	return token, nil
 }
@@ -178,28 +173,28 @@ func (g *Gateway) AddUser(ctx context.Context, u *keyturn.User) (string, error) 
 // createUser stores u with a fresh token and records both. It checks the
 // name first rather than relying on the insert's ECONFLICT: on some
 // databases a failed insert spoils the whole transaction.
-func (g *Gateway) createUser(tx keyturn.Tx, u *keyturn.User, actor keyturn.Principal, by *keyturn.Decider) (token string, seq int64, err error) {
+func (g *Gateway) createUser(tx keyturn.Tx, c *afterCommit, u *keyturn.User, actor keyturn.Principal, by *keyturn.Decider) (token string, err error) {
 	if _, err := tx.User(u.Name); err == nil {
-		return "", 0, keyturn.Errorf(keyturn.ECONFLICT, "user %s already exists: pick another name", u.Name)
+		return "", keyturn.Errorf(keyturn.ECONFLICT, "user %s already exists: pick another name", u.Name)
 	} else if keyturn.ErrorCode(err) != keyturn.ENOTFOUND {
-		return "", 0, err
+		return "", err
 	}
 	if err := tx.CreateUser(u); err != nil {
-		return "", 0, err
+		return "", err
 	}
 	secret, hash := keyturn.NewToken()
 	if err := tx.CreateToken(&keyturn.Token{Hash: hash, User: u.Name, CreatedAt: u.CreatedAt}); err != nil {
-		return "", 0, err
+		return "", err
 	}
 	e := event(keyturn.EventUser, actor, u.Name, by, map[string]any{"action": "added", "roles": u.Roles, "groups": u.Groups})
-	if err := g.append(tx, e); err != nil {
-		return "", 0, err
+	if err := c.log(tx, e); err != nil {
+		return "", err
 	}
 	e = event(keyturn.EventToken, actor, u.Name, by, map[string]any{"action": "issued", "for": "user:" + u.Name})
-	if err := g.append(tx, e); err != nil {
-		return "", 0, err
+	if err := c.log(tx, e); err != nil {
+		return "", err
 	}
-	return secret, e.Seq, nil
+	return secret, nil
 }
 
 // DisableUser disables a human: their token and their agents' tokens stop
@@ -210,9 +205,7 @@ func (g *Gateway) DisableUser(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	var last int64
-	err = g.store.Update(ctx, func(tx keyturn.Tx) error {
-		last = 0
+	err = g.update(ctx, func(tx keyturn.Tx, c *afterCommit) error {
 		u, err := tx.User(name)
 		if keyturn.ErrorCode(err) == keyturn.ENOTFOUND {
 			return keyturn.Errorf(keyturn.ENOTFOUND, "no user %q: keyturn user list shows who exists", name)
@@ -242,17 +235,15 @@ func (g *Gateway) DisableUser(ctx context.Context, name string) error {
 			return err
 		}
 		e := event(keyturn.EventUser, keyturn.Principal{User: by}, u.Name, humanDecider(by), map[string]any{"action": "disabled"})
-		if err := g.append(tx, e); err != nil {
+		if err := c.log(tx, e); err != nil {
 			return err
 		}
-		last = e.Seq
 		return nil
 	})
 	if err != nil {
 		return err
 	}
 	g.auth.clear()
-	g.metrics.appended(last)
 	return nil
 }
 
@@ -308,10 +299,9 @@ func (g *Gateway) EnrollAgent(ctx context.Context, a *keyturn.Agent, ttl time.Du
 	na.CreatedAt, na.ExpiresAt = now, now.Add(ttl)
 	var (
 		token string
-		last  int64
 	)
-	err = g.store.Update(ctx, func(tx keyturn.Tx) error {
-		token, last = "", 0
+	err = g.update(ctx, func(tx keyturn.Tx, c *afterCommit) error {
+		token = ""
 		op, err := tx.User(na.Operator)
 		if keyturn.ErrorCode(err) == keyturn.ENOTFOUND {
 			return keyturn.Errorf(keyturn.EINVALID, "no user %s: keyturn user add %s --role operator", na.Operator, na.Operator)
@@ -339,21 +329,20 @@ func (g *Gateway) EnrollAgent(ctx context.Context, a *keyturn.Agent, ttl time.Du
 		actor := keyturn.Principal{User: by}
 		e := event(keyturn.EventAgent, actor, na.Name, humanDecider(by), map[string]any{"action": "enrolled",
 			"operator": na.Operator, "kind": na.Kind, "profile": na.Profile, "expires_at": na.ExpiresAt})
-		if err := g.append(tx, e); err != nil {
+		if err := c.log(tx, e); err != nil {
 			return err
 		}
 		e = event(keyturn.EventToken, actor, na.Name, humanDecider(by), map[string]any{"action": "issued",
 			"for": "agent:" + na.Name, "expires_at": na.ExpiresAt})
-		if err := g.append(tx, e); err != nil {
+		if err := c.log(tx, e); err != nil {
 			return err
 		}
-		token, last = secret, e.Seq
+		token = secret
 		return nil
 	})
 	if err != nil {
 		return "", err
 	}
-	g.metrics.appended(last)
 	*a = *na
 	return token, nil
 }
@@ -365,9 +354,7 @@ func (g *Gateway) RevokeAgent(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	var last int64
-	err = g.store.Update(ctx, func(tx keyturn.Tx) error {
-		last = 0
+	err = g.update(ctx, func(tx keyturn.Tx, c *afterCommit) error {
 		a, err := tx.Agent(name)
 		if keyturn.ErrorCode(err) == keyturn.ENOTFOUND {
 			return keyturn.Errorf(keyturn.ENOTFOUND, "no agent %q: keyturn agent list shows who exists", name)
@@ -385,17 +372,15 @@ func (g *Gateway) RevokeAgent(ctx context.Context, name string) error {
 			return err
 		}
 		e := event(keyturn.EventAgent, keyturn.Principal{User: by}, a.Name, humanDecider(by), map[string]any{"action": "revoked"})
-		if err := g.append(tx, e); err != nil {
+		if err := c.log(tx, e); err != nil {
 			return err
 		}
-		last = e.Seq
 		return nil
 	})
 	if err != nil {
 		return err
 	}
 	g.auth.clear()
-	g.metrics.appended(last)
 	return nil
 }
 

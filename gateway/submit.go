@@ -455,6 +455,14 @@ func (c *afterCommit) log(tx keyturn.Tx, e *keyturn.Event) error {
 	return nil
 }
 
+// update is transact for calls that return only an error.
+func (g *Gateway) update(ctx context.Context, fn func(keyturn.Tx, *afterCommit) error) error {
+	_, err := transact(ctx, g, time.Now(), func(tx keyturn.Tx, c *afterCommit) (struct{}, error) {
+		return struct{}{}, fn(tx, c)
+	})
+	return err
+}
+
 // transact runs fn in one durable transaction, then wakes the waiters of
 // the requests it changed and updates the metrics. Nothing is announced
 // for a transaction that did not commit.

@@ -107,26 +107,9 @@ func runAgentEnroll(e *env, args []string) int {
 }
 
 func runAgentRevoke(e *env, args []string) int {
-	var r remote
-	fs := newFlags(e, "agent revoke", agentUsage)
-	r.flags(fs)
-	names, code, ok := parseInterspersed(fs, args)
-	if !ok {
-		return code
-	}
-	name, err := oneName(names, "agent revoke", "agent")
-	if err != nil {
-		return e.fail(err)
-	}
-	svc, _, err := r.service(e)
-	if err != nil {
-		return e.fail(err)
-	}
-	if err := svc.RevokeAgent(e.ctx, name); err != nil {
-		return e.fail(err)
-	}
-	fmt.Fprintf(e.stdout, "revoked agent %s: its token no longer works\n", name)
-	return exitOK
+	return runOnName(e, args, "agent revoke", "agent", agentUsage, func(svc keyturn.Service, name string) (string, error) {
+		return "revoked agent " + name + ": its token no longer works", svc.RevokeAgent(e.ctx, name)
+	})
 }
 
 func runAgentList(e *env, args []string) int {

@@ -113,14 +113,22 @@ func runUserAdd(e *env, args []string) int {
 }
 
 func runUserDisable(e *env, args []string) int {
+	return runOnName(e, args, "user disable", "user", userUsage, func(svc keyturn.Service, name string) (string, error) {
+		return "disabled user " + name + ": their tokens no longer work", svc.DisableUser(e.ctx, name)
+	})
+}
+
+// runOnName runs `keyturn CMD NAME` against the server: it parses the
+// remote flags and one name, calls do, and prints what do says happened.
+func runOnName(e *env, args []string, cmd, noun, usage string, do func(keyturn.Service, string) (string, error)) int {
 	var r remote
-	fs := newFlags(e, "user disable", userUsage)
+	fs := newFlags(e, cmd, usage)
 	r.flags(fs)
 	names, code, ok := parseInterspersed(fs, args)
 	if !ok {
 		return code
 	}
-	name, err := oneName(names, "user disable", "user")
+	name, err := oneName(names, cmd, noun)
 	if err != nil {
 		return e.fail(err)
 	}
@@ -128,10 +136,11 @@ func runUserDisable(e *env, args []string) int {
 	if err != nil {
 		return e.fail(err)
 	}
-	if err := svc.DisableUser(e.ctx, name); err != nil {
+	done, err := do(svc, name)
+	if err != nil {
 		return e.fail(err)
 	}
-	fmt.Fprintf(e.stdout, "disabled user %s: their tokens no longer work\n", name)
+	fmt.Fprintln(e.stdout, done)
 	return exitOK
 }
 
