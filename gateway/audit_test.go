@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/base64"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -144,4 +146,52 @@ func TestEveryChangeIsRecorded(t *testing.T) {
 			t.Errorf("event %d (%s) does not say who decided", e.Seq, e.Type)
 		}
 	}
+}
+
+// Every keyturn.CheckpointEvery events the gateway signs a checkpoint of
+// the head, in the transaction that appends the event at that sequence.
+func TestCheckpointEveryThousandEvents(t *testing.T) {
+	h := newHarness(t)
+	start := h.head()
+	bot := h.as("bot")
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; int64(i)*8 < keyturn.CheckpointEvery-start+8; i++ {
+				v, err := h.g.Submit(bot, shell(fmt.Sprintf("ls -la src/%d/%d", w, i)), 0)
+				if err != nil || v.Status != keyturn.StatusAllowed {
+					t.Errorf("ls: %v, %v", v, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if h.head() < keyturn.CheckpointEvery {
+		t.Fatalf("only %d events", h.head())
+	}
+	var cps []keyturn.Checkpoint
+	err := h.store.View(context.Background(), func(tx keyturn.Tx) error {
+		var err error
+		cps, err = tx.Checkpoints()
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var at *keyturn.Checkpoint
+	for i := range cps {
+		if cps[i].Seq == keyturn.CheckpointEvery {
+			at = &cps[i]
+		}
+	}
+	if at == nil {
+		t.Fatalf("no checkpoint at event %d: %+v", keyturn.CheckpointEvery, cps)
+	}
+	if !at.VerifySignature(h.pub) || at.Head != h.events()[keyturn.CheckpointEvery-1].Hash {
+		t.Errorf("the checkpoint at %d does not sign that event's hash", keyturn.CheckpointEvery)
+	}
+	h.verifyChain()
 }
