@@ -31,6 +31,10 @@ type Action struct {
 	Server    string          `json:"server,omitempty"`
 	Tool      string          `json:"tool,omitempty"`
 	Arguments json.RawMessage `json:"arguments,omitempty"`
+	// Annotations are the MCP tool's hints (readOnlyHint, destructiveHint,
+	// idempotentHint, openWorldHint) as the tool's server declared them.
+	// They may make a tool call stricter, never laxer.
+	Annotations map[string]bool `json:"annotations,omitempty"`
 	// Plan is the JSON of a Terraform plan for KindPlan.
 	Plan json.RawMessage `json:"plan,omitempty"`
 	// Cwd is the directory the action runs in.
@@ -114,6 +118,12 @@ func (a *Action) Digest() string {
 	field("server", a.Server)
 	field("tool", a.Tool)
 	field("arguments", canonicalJSON(a.Arguments))
+	if len(a.Annotations) > 0 {
+		// Only when present, so that the digests of other actions stay as
+		// they were.
+		b, _ := json.Marshal(a.Annotations) // encoding/json sorts map keys
+		field("annotations", string(b))
+	}
 	field("plan", canonicalJSON(a.Plan))
 	field("cwd", a.Cwd)
 	names := make([]string, 0, len(a.Env))

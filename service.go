@@ -20,6 +20,11 @@ type Service interface {
 	// wait > 0, Submit holds its answer until the request is decided or wait
 	// ends. EINVALID for a malformed action.
 	Submit(ctx context.Context, a *Action, wait time.Duration) (*Verdict, error)
+	// Check judges an action as Submit would for the calling agent, and
+	// records nothing: no event, no request, no grant used. It answers
+	// "what would happen, and why" so that an agent can plan around
+	// approvals; Status is what Submit would answer now.
+	Check(ctx context.Context, a *Action) (*Verdict, error)
 	// Request returns a request. ENOTFOUND if there is none (or, for an
 	// agent, if it is not its own). If wait > 0 and the request is pending,
 	// it waits until the state changes or wait ends.

@@ -493,3 +493,72 @@ func transact[T any](ctx context.Context, g *Gateway, start time.Time, fn func(k
 	}
 	return out, nil
 }
+
+// Check judges an action as Submit would for the calling agent, and records
+// nothing (keyturn.Service). An open request for the same action is
+// reported as it stands; otherwise the answer is the policy's now, with
+// the freeze as it is: "pending" for ask and approve, with no request.
+func (g *Gateway) Check(ctx context.Context, a *keyturn.Action) (*keyturn.Verdict, error) {
+	ag, err := agent(ctx, "check actions")
+	if err != nil {
+		return nil, err
+	}
+	if a == nil {
+		return nil, keyturn.Errorf(keyturn.EINVALID, "no action: send an action with a kind and a command")
+	}
+	act := *a
+	if err := validateAction(&act); err != nil {
+		return nil, err
+	}
+	act.Env = boundEnv(act.Env)
+	act.Agent, act.Operator = ag.Name, ag.Operator
+	s := &submission{agent: ag, action: &act, effects: g.effects(&act), digest: act.Digest()}
+	s.masked = act.Masked()
+	s.maskedEffects = keyturn.MaskEffects(s.effects)
+	set := g.activePolicy()
+	if set == nil {
+		return nil, keyturn.Errorf(keyturn.EINTERNAL, "no policy is loaded")
+	}
+	var v *keyturn.Verdict
+	err = g.store.View(ctx, func(tx keyturn.Tx) error {
+		now := g.now()
+		freeze, err := currentFreeze(tx)
+		if err != nil {
+			return err
+		}
+		r, err := tx.OpenRequest(ag.Name, s.digest)
+		switch {
+		case err == nil && r.State == keyturn.StatePending && now.Before(r.ExpiresAt):
+			if err := g.fillApprovers(tx, r); err != nil {
+				return err
+			}
+			v = s.verdict(keyturn.StatusPending, r.Decision, r)
+			return nil
+		case err == nil && r.State == keyturn.StateApproved && r.Grant != nil && r.Grant.Usable(now):
+			in := s.input(freeze.On)
+			if in.Approvals, in.OperatorConfirmed, err = countLiveVotes(tx, r); err != nil {
+				return err
+			}
+			d := set.Decide(s.effects, in)
+			if r.BreakGlass || d.Outcome == keyturn.Allow {
+				v = s.verdict(keyturn.StatusAllowed, d, r)
+			} else {
+				v = s.verdict(keyturn.StatusDenied, d, r)
+			}
+			return nil
+		case err != nil && keyturn.ErrorCode(err) != keyturn.ENOTFOUND:
+			return err
+		}
+		d := set.Decide(s.effects, s.input(freeze.On))
+		status := finalStatus(d.Outcome)
+		if status == "" {
+			status = keyturn.StatusPending
+		}
+		v = s.verdict(status, d, nil)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
