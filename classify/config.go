@@ -25,8 +25,12 @@ type Config struct {
 	// ProtectedPaths lists more paths (globs over absolute paths) that an
 	// agent must never write, beside keyturn's own and the agents' hook settings.
 	ProtectedPaths []string `yaml:"protected_paths"`
+	// Tools maps MCP tool names to classes: the operator's own statement
+	// of what a tool does. See ToolRule.
+	Tools []ToolRule `yaml:"tools"`
 
 	compiled  []compiledRule
+	tools     []compiledTool
 	protected []*regexp.Regexp
 	selfPaths []*regexp.Regexp
 	// secretPaths are what agents must not even read (ProtectSecret).
@@ -38,6 +42,20 @@ type Config struct {
 type EnvironmentRule struct {
 	Name  string              `yaml:"name"`
 	Match map[string][]string `yaml:"match"`
+}
+
+// ToolRule gives the class of the MCP tools whose "server/tool" name
+// matches Match, a glob in which * also matches /. The first matching rule
+// wins. It states the class of the tool itself; what keyturn reads in the
+// call's arguments (a shell command, SQL) and a destructiveHint still count.
+type ToolRule struct {
+	Match string `yaml:"match"`
+	Class string `yaml:"class"`
+}
+
+type compiledTool struct {
+	re    *regexp.Regexp
+	class keyturn.Class
 }
 
 type compiledRule struct {
@@ -171,6 +189,21 @@ func (cfg *Config) compile() error {
 		}
 		cfg.protected = append(cfg.protected, re)
 	}
+	cfg.tools = nil
+	for i, r := range cfg.Tools {
+		if r.Match == "" {
+			return keyturn.Errorf(keyturn.EINVALID, "config: tools[%d] has no match (a glob over \"server/tool\", such as \"github/list_*\")", i)
+		}
+		class, err := keyturn.ParseClass(r.Class)
+		if err != nil {
+			return keyturn.Errorf(keyturn.EINVALID, "config: tools[%d] (%s): %s", i, r.Match, keyturn.ErrorMessage(err))
+		}
+		re, err := compileGlob(r.Match)
+		if err != nil {
+			return keyturn.Errorf(keyturn.EINVALID, "config: tools[%d] pattern %q: %v", i, r.Match, err)
+		}
+		cfg.tools = append(cfg.tools, compiledTool{re: re, class: class})
+	}
 	cfg.selfPaths = nil
 	for _, p := range cfg.ProtectedPaths {
 		re, err := compileGlob(p)
@@ -213,6 +246,17 @@ func (cfg *Config) Resolve(hints map[string]string) keyturn.Environment {
 		}
 	}
 	return keyturn.EnvUnknown
+}
+
+// ToolClass returns the class the first `tools:` rule matching the MCP tool
+// name "server/tool" gives it; ok is false when no rule matches.
+func (cfg *Config) ToolClass(name string) (class keyturn.Class, ok bool) {
+	for _, t := range cfg.tools {
+		if t.re.MatchString(name) {
+			return t.class, true
+		}
+	}
+	return "", false
 }
 
 // IsProtected reports whether the target id "tool:environment:resource"

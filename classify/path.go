@@ -199,6 +199,20 @@ func (c *call) writeEffect(op string, a arg) keyturn.Effect {
 func (s *state) writeEffect(tool, op string, a arg) keyturn.Effect {
 	p, ok := s.abs(a)
 	e := keyturn.Effect{Tool: tool, Operation: op, Class: keyturn.Write, Environment: s.pathEnv(p, ok), Targets: []string{p}}
+	if ok && s.remote == nil && s.spend(4) {
+		// A write follows a link in the last component too (abs does not:
+		// rm removes the link): echo x > link writes where link points,
+		// which may be an agent's settings (selfPath checks every target).
+		if real, rok := realPath(p, true); rok && real != p {
+			e.Targets = append(e.Targets, real)
+			if !s.landsInWorkspace(fileLanding{real: real, ok: true}) {
+				e.Environment = keyturn.EnvLocal
+			}
+			if gitCodePath(real) || isBlockDevice(real) {
+				p = real // judged below
+			}
+		}
+	}
 	switch {
 	case ok && isBlockDevice(p):
 		e.Class = keyturn.Destructive

@@ -12,22 +12,40 @@ import (
 // settings, git hooks and CI workflows. An agent that could edit these could
 // switch its own guard off.
 func (c *Classifier) selfPath(p string) bool {
+	if c.selfPathAsWritten(p) {
+		return true
+	}
+	// Through the links on disk, the last one included: echo x > notes.json,
+	// cp x notes.json and rm notes.json, with notes.json a link to
+	// ~/.claude/settings.json, all reach the settings (and one that only
+	// removes the link is refused too: it is rare, and refusing is safe).
+	if path.IsAbs(p) {
+		if real, ok := realPath(p, true); ok && real != path.Clean(p) {
+			return c.selfPathAsWritten(real)
+		}
+	}
+	return false
+}
+
+func (c *Classifier) selfPathAsWritten(p string) bool {
 	if p == "" {
 		return false
 	}
 	clean := path.Clean(p)
-	base := path.Base(clean)
-	switch {
-	case base == "keyturn.yaml" || base == "keyturn.yml" || base == ".keyturn.yaml":
+	// Matched without case: on macOS and Windows .Claude/Settings.json is
+	// .claude/settings.json. A relative path (its directory only known at
+	// run time: cd $X && echo > .claude/settings.json) is matched as if it
+	// were rooted, so its own parts still count.
+	lower := strings.ToLower(clean)
+	if !strings.HasPrefix(lower, "/") {
+		lower = path.Clean("/" + lower)
+	}
+	switch path.Base(lower) {
+	case "keyturn.yaml", "keyturn.yml", ".keyturn.yaml", ".keyturn.yml":
 		return true
 	}
-	for _, part := range []string{
-		"/.keyturn/", "/.config/keyturn/", "/.local/state/keyturn/", "/.local/share/keyturn/",
-		"/etc/keyturn/", "/var/lib/keyturn/",
-		"/.claude/settings", "/.claude/hooks/", "/.codex/", "/.kiro/", "/.cursor/",
-		"/.git/hooks/", "/.github/workflows/", "/.gitlab-ci.yml", "/.husky/",
-	} {
-		if strings.Contains(clean+"/", part) {
+	for _, part := range selfParts {
+		if strings.Contains(lower+"/", part) {
 			return true
 		}
 	}
@@ -37,6 +55,25 @@ func (c *Classifier) selfPath(p string) bool {
 		}
 	}
 	return false
+}
+
+// selfParts are the path parts (lower case, between slashes) of what
+// selfPath protects. Beside keyturn's own files: where Claude Code, Codex,
+// Kiro (and Amazon Q, its predecessor), Cursor and Gemini keep hooks,
+// permissions and MCP servers (an agent that points .mcp.json past `keyturn
+// mcp proxy` has removed its guard as surely as one that edits a hook), the
+// managed settings of Claude Code, git hooks, and CI definitions, which run
+// with the repository's secrets.
+var selfParts = []string{
+	"/.keyturn/", "/.config/keyturn/", "/.local/state/keyturn/", "/.local/share/keyturn/",
+	"/etc/keyturn/", "/var/lib/keyturn/",
+	"/.claude/settings", "/.claude/hooks/", "/.claude.json/", "/.mcp.json/",
+	"/etc/claude-code/", "/library/application support/claudecode/",
+	"/.codex/", "/.kiro/", "/.amazonq/", "/.cursor/", "/.gemini/settings",
+	"/.git/hooks/", "/.husky/",
+	"/.github/workflows/", "/.github/actions/", "/.gitlab-ci.yml/", "/.circleci/",
+	"/.gitea/workflows/", "/.forgejo/workflows/", "/.buildkite/",
+	"/bitbucket-pipelines.yml/", "/azure-pipelines.yml/",
 }
 
 // secretDirs are where keyturn keeps credentials by default: the server's

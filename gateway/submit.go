@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"keyturn"
-	"keyturn/classify"
 	"keyturn/policy"
 )
 
@@ -109,16 +108,17 @@ func boundEnv(env map[string]string) map[string]string {
 	return out
 }
 
-// effects classifies the action. Kinds keyturn cannot read yet get one
-// unknown effect of unknown environment, which the policy treats as
+// effects classifies the action (classify.Classifier.Action: every kind).
+// A kind keyturn cannot read, and an action that yields no effect at all,
+// get one unknown effect of unknown environment, which the policy treats as
 // production: what is not understood is not let through.
 func (g *Gateway) effects(a *keyturn.Action) []keyturn.Effect {
-	if a.Kind == keyturn.KindShell {
-		return g.classifier.Shell(a.Command, classify.Context{Cwd: a.Cwd, Env: a.Env})
+	if effects := g.classifier.Action(a); len(effects) > 0 {
+		return effects
 	}
 	return []keyturn.Effect{{
 		Tool: string(a.Kind), Operation: string(a.Kind), Class: keyturn.Unknown,
-		Environment: keyturn.EnvUnknown, Note: "keyturn does not read " + string(a.Kind) + " actions yet",
+		Environment: keyturn.EnvUnknown, Note: "keyturn found nothing it understands in this " + string(a.Kind) + " action",
 	}}
 }
 

@@ -104,23 +104,31 @@ func TestSubmitWhoAsksFromToken(t *testing.T) {
 	}
 }
 
-// TestSubmitOtherKinds: kinds keyturn cannot read yet are unknown, in an
+// TestSubmitOtherKinds: every kind is classified (classify.Action): a file
+// write by its path (an agent's settings are refused), an MCP tool call by
+// the SQL it carries; kinds keyturn cannot read yet are unknown, in an
 // unknown environment, so they wait for a peer.
 func TestSubmitOtherKinds(t *testing.T) {
 	h := newHarness(t)
-	for _, a := range []*keyturn.Action{
-		{Kind: keyturn.KindFileWrite, Path: "/srv/app/config.yaml", Content: "replicas: 0\n"},
-		{Kind: keyturn.KindMCPTool, Server: "db", Tool: "query", Arguments: json.RawMessage(`{"sql":"drop table users"}`)},
-		{Kind: keyturn.KindHTTP},
-		{Kind: keyturn.KindPlan, Plan: json.RawMessage(`{}`)},
+	for _, tc := range []struct {
+		a      *keyturn.Action
+		status string
+		class  keyturn.Class
+		env    keyturn.Environment
+	}{
+		{&keyturn.Action{Kind: keyturn.KindFileWrite, Path: "/srv/app/config.yaml", Content: "replicas: 0\n"}, keyturn.StatusPending, keyturn.Write, keyturn.EnvLocal},
+		{&keyturn.Action{Kind: keyturn.KindFileWrite, Path: "/srv/app/.claude/settings.json", Content: "{}"}, keyturn.StatusDenied, keyturn.Write, keyturn.EnvLocal},
+		{&keyturn.Action{Kind: keyturn.KindMCPTool, Server: "db", Tool: "query", Arguments: json.RawMessage(`{"sql":"drop table users"}`)}, keyturn.StatusPending, keyturn.Destructive, keyturn.EnvUnknown},
+		{&keyturn.Action{Kind: keyturn.KindMCPTool, Server: "db", Tool: "unmapped"}, keyturn.StatusPending, keyturn.Unknown, keyturn.EnvUnknown},
+		{&keyturn.Action{Kind: keyturn.KindHTTP}, keyturn.StatusPending, keyturn.Unknown, keyturn.EnvUnknown},
+		{&keyturn.Action{Kind: keyturn.KindPlan, Plan: json.RawMessage(`{}`)}, keyturn.StatusPending, keyturn.Unknown, keyturn.EnvUnknown},
 	} {
-		v, err := h.g.Submit(h.as("bot"), a, 0)
+		v, err := h.g.Submit(h.as("bot"), tc.a, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if v.Status != keyturn.StatusPending || len(v.Effects) != 1 || v.Effects[0].Class != keyturn.Unknown ||
-			v.Effects[0].Environment != keyturn.EnvUnknown {
-			t.Fatalf("%s: %s %+v", a.Kind, v.Status, v.Effects)
+		if v.Status != tc.status || len(v.Effects) != 1 || v.Effects[0].Class != tc.class || v.Effects[0].Environment != tc.env {
+			t.Fatalf("%s: %s %+v", tc.a.Kind, v.Status, v.Effects)
 		}
 	}
 }
