@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 	"mvdan.cc/sh/v3/pattern"
@@ -74,17 +75,21 @@ var HintKeys = []string{
 }
 
 // ParseConfig reads keyturn.yaml. Unknown fields and hint keys are errors.
-func ParseConfig(data []byte) (*Config, error) {
+func ParseConfig(data []byte) (*Config, error) { return parseConfig(data, true) }
+
+// parseConfig reads keyturn.yaml; withDefaults gives a file with no
+// environments the conventional names.
+func parseConfig(data []byte, withDefaults bool) (*Config, error) {
 	var cfg Config
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&cfg); err != nil && err.Error() != "EOF" {
 		return nil, keyturn.Errorf(keyturn.EINVALID, "config: %v", err)
 	}
-	if len(cfg.Environments) == 0 && defaultRules != nil {
+	if len(cfg.Environments) == 0 && withDefaults {
 		// A file that only lists protected targets keeps the conventional
 		// environment names.
-		cfg.Environments = defaultRules
+		cfg.Environments = defaultRules()
 	}
 	if err := cfg.compile(); err != nil {
 		return nil, err
@@ -92,9 +97,18 @@ func ParseConfig(data []byte) (*Config, error) {
 	return &cfg, nil
 }
 
-var defaultRules []EnvironmentRule
+// defaultRules are the built-in environment names, parsed when first needed:
+// parsing YAML at start-up would cost every short-lived keyturn process
+// (a hook runs once per tool call) a millisecond it may never use.
+func defaultRules() []EnvironmentRule {
+	defaultRulesOnce.Do(func() { defaultRulesValue = DefaultConfig().Environments })
+	return defaultRulesValue
+}
 
-func init() { defaultRules = DefaultConfig().Environments }
+var (
+	defaultRulesOnce  sync.Once
+	defaultRulesValue []EnvironmentRule
+)
 
 // LoadConfig reads keyturn.yaml from path.
 func LoadConfig(path string) (*Config, error) {
@@ -113,7 +127,7 @@ func LoadConfig(path string) (*Config, error) {
 // conventional names only. Anything it does not name resolves to unknown,
 // which the default policy treats as prod.
 func DefaultConfig() *Config {
-	cfg, err := ParseConfig([]byte(defaultConfigYAML))
+	cfg, err := parseConfig([]byte(defaultConfigYAML), false)
 	if err != nil {
 		panic(err) // the embedded default is tested
 	}
