@@ -339,8 +339,13 @@ tools:
 		{name: "drop on dev", action: tool("pg", "run_sql", `{"sql":"DROP TABLE users","host":"localhost","database":"app_dev"}`), class: keyturn.Destructive, env: "dev"},
 		{name: "drop, no host", action: tool("x", "run_sql", `{"sql":"drop table users"}`), class: keyturn.Destructive, env: keyturn.EnvUnknown},
 		{name: "dsn", action: tool("x", "execute", `{"statement":"delete from orders","dsn":"postgres://u@db.staging.example.com/shop"}`), class: keyturn.Destructive, env: "staging"},
-		{name: "query that is SQL", action: tool("x", "search", `{"query":"/* hi */ UPDATE users SET admin = true"}`), class: keyturn.Destructive},
-		{name: "query that is a search", action: tool("x", "search", `{"query":"drop shipping providers"}`), class: keyturn.Destructive},
+		// A tool that is not named for running queries may do more than the
+		// SQL it carries: it stays unknown, beside the SQL's own effect.
+		{name: "query that is SQL", action: tool("x", "search", `{"query":"/* hi */ UPDATE users SET admin = true"}`), class: keyturn.Unknown},
+		{name: "query that is a search", action: tool("x", "search", `{"query":"drop shipping providers"}`), class: keyturn.Unknown},
+		{name: "query tool runs SQL", action: tool("x", "query", `{"query":"/* hi */ UPDATE users SET admin = true"}`), class: keyturn.Destructive},
+		{name: "a command in a deploy tool", action: tool("x", "deploy", `{"command":"ls"}`), class: keyturn.Unknown},
+		{name: "a command in a run tool", action: tool("x", "run_command", `{"command":"ls"}`), class: keyturn.Read},
 		{name: "query search, unmapped", action: tool("docs", "search", `{"query":"how to configure hooks"}`), class: keyturn.Unknown},
 		{name: "sql list", action: tool("x", "run_sql", `{"sql":["select 1","truncate t"]}`), class: keyturn.Destructive},
 		{name: "sql not text", action: tool("x", "run_sql", `{"sql":{"text":"select 1"}}`), class: keyturn.Unknown},

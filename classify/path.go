@@ -25,7 +25,7 @@ func (s *state) abs(a arg) (string, bool) {
 		if s.cwd == "" {
 			return p, false
 		}
-		p = path.Join(s.cwd, p)
+		p = s.cwd + "/" + p // cleaned below, after dotDot
 	}
 	// A glob such as .? or .* matches .. in bash before 5.2: rm -rf .?/x
 	// may climb out of the workspace, so where it lands is not known.
@@ -36,9 +36,55 @@ func (s *state) abs(a arg) (string, bool) {
 			}
 		}
 	}
+	// link/.. is the parent of the link's target, not the directory the
+	// link is in: resolve what precedes the last .. as the kernel does,
+	// before cleaning lexically (echo x > p/../settings.json with p ->
+	// ~/.claude/projects writes ~/.claude/settings.json).
+	if rp, ok := s.dotDot(p); !ok {
+		return path.Clean(p), false
+	} else {
+		p = rp
+	}
 	// rm -rf link/ goes through the link; rm -rf link removes the link.
 	through := strings.HasSuffix(a.Value, "/") || strings.HasSuffix(a.Value, "/.") || a.Value == "."
 	return s.followLinks(path.Clean(p), through)
+}
+
+// dotDot resolves the part of the absolute path p up to its last ..
+// component the way the kernel does, links on the way followed, and returns
+// it joined with the rest. A path that climbs out of a link this line
+// makes is not known (ok false).
+func (s *state) dotDot(p string) (string, bool) {
+	comps := strings.Split(p, "/")
+	last := -1
+	for i, c := range comps {
+		if c == ".." {
+			last = i
+		}
+	}
+	if last < 0 {
+		return p, true
+	}
+	for i := 1; i <= last; i++ {
+		if comps[i] != ".." {
+			continue
+		}
+		before := path.Clean("/" + strings.Join(comps[:i], "/"))
+		for l := range s.links {
+			if within(before, l) {
+				return p, false
+			}
+		}
+	}
+	if s.remote != nil || s.work != nil && !s.spend(4) {
+		return p, true
+	}
+	prefix := strings.Join(comps[:last+1], "/")
+	real, ok := realPath(prefix, true)
+	if !ok {
+		return p, false
+	}
+	return real + "/" + strings.Join(comps[last+1:], "/"), true
 }
 
 // followLinks checks a path that looks as if it is in the workspace or a

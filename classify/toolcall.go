@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"maps"
+	"regexp"
 	"sort"
 	"strings"
 	"unicode"
@@ -67,6 +68,10 @@ var (
 		"resource", "instance_id", "cluster_name", "function_name", "queue_url", "topic_arn", "arn"}
 )
 
+// carrierTool matches the names of tools that run the command or query they
+// are given: their call is what that command or query does.
+var carrierTool = regexp.MustCompile(`(?i)(^|[_.-])(sql|query|queries|exec|execute|run|shell|bash|sh|command|cmd|terminal|psql|mysql|sqlite|script)([_.-]|$)`)
+
 // maxToolArgs bounds the arguments read: a larger call is not understood.
 const maxToolArgs = 1 << 20
 
@@ -90,13 +95,17 @@ func (c *Classifier) tool(a *keyturn.Action) []keyturn.Effect {
 
 	mapped, isMapped := c.cfg.ToolClass(name)
 	destructive := a.Annotations["destructiveHint"]
+	// Only a tool whose name says it runs what it is given (run_sql,
+	// execute_command, use_aws) is judged by what its arguments carry
+	// alone; any other tool may do more than the command it was handed.
+	carrier := len(carried) > 0 && (a.Tool == "use_aws" || carrierTool.MatchString(a.Tool))
 	var out []keyturn.Effect
-	if isMapped || len(carried) == 0 || destructive {
+	if isMapped || !carrier || destructive {
 		class := keyturn.Unknown
 		note := "keyturn does not know what this tool does: map it in keyturn.yaml's tools: to give it a class"
 		if isMapped {
 			class, note = mapped, "the class keyturn.yaml's tools: gives it"
-		} else if len(carried) > 0 {
+		} else if carrier {
 			class, note = keyturn.Read, ""
 		}
 		if raised := keyturn.MaxClass(class, keyturn.Destructive); destructive && raised != class {

@@ -51,7 +51,11 @@ func ParseCodex(input []byte) (*Input, error) {
 		}
 		cwd := p.Cwd
 		if t.Workdir != "" {
-			cwd = abs(t.Workdir, p.Cwd)
+			d, err := workDir(t.Workdir, p.Cwd)
+			if err != nil {
+				return nil, err
+			}
+			cwd = d
 		}
 		in.Action = &keyturn.Action{Kind: keyturn.KindShell, Command: line, Cwd: cwd}
 	case p.Tool == "apply_patch":

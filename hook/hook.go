@@ -184,12 +184,31 @@ func (p *payload) check(agent string, events ...string) error {
 }
 
 // abs makes a path the agent gave absolute against cwd. Paths are kept as
-// given otherwise: the classifier judges where they land.
+// given otherwise, and never cleaned: the classifier judges where they land,
+// following links component by component as the kernel does. Cleaning
+// here would turn link/../settings.json into cwd/settings.json while the
+// kernel writes next to the link's target (say ~/.claude/settings.json).
 func abs(p, cwd string) string {
 	if p == "" || filepath.IsAbs(p) || strings.HasPrefix(p, "~") {
 		return p
 	}
-	return filepath.Join(cwd, p)
+	return strings.TrimSuffix(cwd, "/") + "/" + p
+}
+
+// workDir makes a working directory the agent gave absolute and, when it
+// climbs with .., resolves it as the kernel's chdir does (links first):
+// the classifier takes a cwd as written and joins paths to it lexically.
+// A directory that cannot be resolved is refused.
+func workDir(p, cwd string) (string, error) {
+	d := abs(p, cwd)
+	if !strings.Contains("/"+filepath.ToSlash(d)+"/", "/../") {
+		return filepath.Clean(d), nil
+	}
+	real, err := filepath.EvalSymlinks(d)
+	if err != nil || !filepath.IsAbs(real) {
+		return "", keyturn.Errorf(keyturn.EINVALID, "the working directory %q cannot be resolved", cut(p))
+	}
+	return real, nil
 }
 
 // mcpTool splits Claude Code's and Codex's MCP tool names,

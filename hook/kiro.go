@@ -59,6 +59,9 @@ func ParseKiro(input []byte) (*Input, error) {
 		cwd := p.Cwd
 		if t.WorkingDir != "" {
 			d, err := kiroPath(t.WorkingDir, p.Cwd)
+			if err == nil {
+				d, err = workDir(d, p.Cwd)
+			}
 			if err != nil {
 				return nil, err
 			}
@@ -162,7 +165,8 @@ func kiroPath(p, cwd string) (string, error) {
 		if err != nil || !filepath.IsAbs(home) {
 			return "", keyturn.Errorf(keyturn.EINVALID, "the path %q starts with ~ but the home directory is unknown", cut(p))
 		}
-		return filepath.Join(home, strings.TrimPrefix(p, "~")), nil
+		// Not cleaned (see abs): ~/link/../x lands next to link's target.
+		return strings.TrimSuffix(home, "/") + "/" + strings.TrimPrefix(strings.TrimPrefix(p, "~"), "/"), nil
 	}
 	if strings.HasPrefix(p, "~") {
 		return "", keyturn.Errorf(keyturn.EINVALID, "the path %q names another user's home, which keyturn does not resolve", cut(p))
