@@ -238,3 +238,30 @@ func TestVersionAndHelp(t *testing.T) {
 		t.Errorf("check -h: %d %q", code, errs)
 	}
 }
+
+// An agent's configuration and keyturn's data may live where the
+// environment says; they are protected there too.
+func TestCheckProtectsDirsFromEnv(t *testing.T) {
+	env := append(homeEnv, "CODEX_HOME=/opt/codex-home", "CLAUDE_CONFIG_DIR=/opt/claude-home", "KEYTURN_DATA=/srv/keyturn-data")
+	for _, line := range []string{
+		"echo '{}' > /opt/codex-home/config.toml",
+		"cp evil.json /opt/claude-home/settings.json",
+		"cat /srv/keyturn-data/admin-token",
+	} {
+		var out, errb strings.Builder
+		e := newEnv(strings.NewReader(""), &out, &errb)
+		e.environ = func() []string { return env }
+		e.getenv = func(k string) string {
+			for _, kv := range env {
+				if name, v, ok := strings.Cut(kv, "="); ok && name == k {
+					return v
+				}
+			}
+			return ""
+		}
+		e.getwd = func() (string, error) { return "/home/dev/project", nil }
+		if code := e.main([]string{"check", "--", line}); code != exitDeny {
+			t.Errorf("check %q: exit %d, want %d (deny)\n%s%s", line, code, exitDeny, out.String(), errb.String())
+		}
+	}
+}

@@ -14,6 +14,35 @@ import (
 // keyturn.yaml in the workspace, else in the user's config dir, else the
 // built-in conventional names.
 func loadConfig(e *env, path, cwd string) (*classify.Config, string, error) {
+	cfg, from, err := readConfig(e, path, cwd)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := protectFromEnv(e, cfg); err != nil {
+		return nil, "", err
+	}
+	return cfg, from, nil
+}
+
+// protectFromEnv protects what this machine's environment says lives
+// elsewhere than its default place: an agent's own configuration
+// (CODEX_HOME, CLAUDE_CONFIG_DIR) and keyturn's data (KEYTURN_DATA), which
+// agents must neither change nor, for keyturn's data, read.
+func protectFromEnv(e *env, cfg *classify.Config) error {
+	for _, name := range []string{"CODEX_HOME", "CLAUDE_CONFIG_DIR"} {
+		if d := e.getenv(name); d != "" && filepath.IsAbs(d) {
+			if err := cfg.ProtectPath(d); err != nil {
+				return err
+			}
+		}
+	}
+	if d := defaultDataDir(e); d != "" && filepath.IsAbs(d) {
+		return cfg.ProtectSecret(d)
+	}
+	return nil
+}
+
+func readConfig(e *env, path, cwd string) (*classify.Config, string, error) {
 	if path != "" {
 		cfg, err := classify.LoadConfig(path)
 		return cfg, path, err
