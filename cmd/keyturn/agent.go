@@ -113,30 +113,9 @@ func runAgentRevoke(e *env, args []string) int {
 }
 
 func runAgentList(e *env, args []string) int {
-	var r remote
-	var asJSON bool
-	fs := newFlags(e, "agent list", agentUsage)
-	fs.BoolVar(&asJSON, "json", false, `print {"agents":[…]} as JSON`)
-	r.flags(fs)
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
-	}
-	svc, _, err := r.service(e)
-	if err != nil {
-		return e.fail(err)
-	}
-	agents, err := svc.Agents(e.ctx)
-	if err != nil {
-		return e.fail(err)
-	}
-	if agents == nil {
-		agents = []*keyturn.Agent{}
-	}
-	if asJSON {
-		return writeJSON(e, map[string]any{"agents": agents})
-	}
-	printAgents(e.stdout, agents, time.Now())
-	return exitOK
+	return runList(e, args, "agent list", agentUsage, "agents", func(svc keyturn.Service) ([]*keyturn.Agent, error) {
+		return svc.Agents(e.ctx)
+	}, func(w io.Writer, agents []*keyturn.Agent) { printAgents(w, agents, time.Now()) })
 }
 
 func printAgents(w io.Writer, agents []*keyturn.Agent, now time.Time) {

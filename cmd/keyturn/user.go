@@ -145,10 +145,18 @@ func runOnName(e *env, args []string, cmd, noun, usage string, do func(keyturn.S
 }
 
 func runUserList(e *env, args []string) int {
+	return runList(e, args, "user list", userUsage, "users", func(svc keyturn.Service) ([]*keyturn.User, error) {
+		return svc.Users(e.ctx)
+	}, printUsers)
+}
+
+// runList runs `keyturn CMD` that lists things from the server: a table,
+// or {"KEY":[…]} with --json.
+func runList[T any](e *env, args []string, cmd, usage, key string, list func(keyturn.Service) ([]T, error), print func(io.Writer, []T)) int {
 	var r remote
 	var asJSON bool
-	fs := newFlags(e, "user list", userUsage)
-	fs.BoolVar(&asJSON, "json", false, `print {"users":[…]} as JSON`)
+	fs := newFlags(e, cmd, usage)
+	fs.BoolVar(&asJSON, "json", false, `print {"`+key+`":[…]} as JSON`)
 	r.flags(fs)
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
@@ -157,17 +165,17 @@ func runUserList(e *env, args []string) int {
 	if err != nil {
 		return e.fail(err)
 	}
-	users, err := svc.Users(e.ctx)
+	items, err := list(svc)
 	if err != nil {
 		return e.fail(err)
 	}
-	if users == nil {
-		users = []*keyturn.User{}
+	if items == nil {
+		items = []T{}
 	}
 	if asJSON {
-		return writeJSON(e, map[string]any{"users": users})
+		return writeJSON(e, map[string]any{key: items})
 	}
-	printUsers(e.stdout, users)
+	print(e.stdout, items)
 	return exitOK
 }
 
