@@ -23,7 +23,8 @@ import (
 	"keyturn/sqlite"
 )
 
-const auditUsage = `audit verify [--data DIR | --url URL --token TOKEN] [--key audit.pub] [--json]
+const auditUsage = `audit verify [--data DIR | --url URL --token TOKEN] [--key audit.pub] [--checkpoint FILE] [--json]
+       keyturn audit checkpoint [--url URL --token TOKEN]
        keyturn audit export [--after SEQ] [--data DIR | --url URL --token TOKEN]
        keyturn audit tail [--after SEQ] [--interval 1s] [--data DIR | --url URL --token TOKEN]
 
@@ -38,6 +39,12 @@ verify  recomputes every hash from the first event and checks every signed
         a checkpoint the server signs now, against --key or the key the server
         reports. Keep a copy of audit.pub somewhere else and pass it with --key:
         a key that comes with the log proves less than one you kept.
+        --checkpoint FILE also checks checkpoints saved earlier (JSON lines from
+        keyturn audit checkpoint): events dropped from the end of the log, with
+        the checkpoints stored beside them, still show against a copy kept
+        elsewhere.
+checkpoint  asks the server to sign its head now and prints that checkpoint as
+        one JSON line: append it to a file kept away from the server.
 export  writes the events after SEQ as JSON Lines (one event per line) for a SIEM.
 tail    prints events as they are written until interrupted; it starts at the
         head unless --after is given.
@@ -70,6 +77,8 @@ func runAudit(e *env, args []string) int {
 		return runAuditExport(e, args[1:])
 	case "tail":
 		return runAuditTail(e, args[1:])
+	case "checkpoint":
+		return runAuditCheckpoint(e, args[1:])
 	}
 	fmt.Fprintf(e.stderr, "keyturn audit: unknown subcommand %q\n\nUsage: keyturn %s\n", args[0], auditUsage)
 	return exitUsage
@@ -254,6 +263,8 @@ func runAuditVerify(e *env, args []string) int {
 	src.flags(fs)
 	fs.StringVar(&keyPath, "key", "", "the audit public key `file` (PEM) to check signatures with (default: DIR/audit.pub, or the key the server reports)")
 	fs.BoolVar(&asJSON, "json", false, "print the result as JSON")
+	var cpFile string
+	fs.StringVar(&cpFile, "checkpoint", "", "a `file` of checkpoints saved earlier (JSON lines from keyturn audit checkpoint)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -261,7 +272,14 @@ func runAuditVerify(e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "keyturn audit verify: unexpected argument %q\n", fs.Arg(0))
 		return exitUsage
 	}
-	rep, err := verifyAudit(e, src, keyPath)
+	var saved []keyturn.Checkpoint
+	if cpFile != "" {
+		var err error
+		if saved, err = readCheckpoints(cpFile); err != nil {
+			return e.fail(err)
+		}
+	}
+	rep, err := verifyAudit(e, src, keyPath, saved)
 	if err != nil {
 		return e.fail(err)
 	}
@@ -282,7 +300,7 @@ func runAuditVerify(e *env, args []string) int {
 	return exitOK
 }
 
-func verifyAudit(e *env, src auditSource, keyPath string) (*verifyReport, error) {
+func verifyAudit(e *env, src auditSource, keyPath string, saved []keyturn.Checkpoint) (*verifyReport, error) {
 	if err := src.check(); err != nil {
 		return nil, err
 	}
@@ -312,6 +330,9 @@ func verifyAudit(e *env, src auditSource, keyPath string) (*verifyReport, error)
 		if err != nil {
 			return err
 		}
+		// Checkpoints kept elsewhere count as much as those in the log: more,
+		// since whoever edits the log can edit what is stored beside it.
+		checkpoints = append(checkpoints, saved...)
 		rep.Checkpoints = len(checkpoints)
 		v := keyturn.NewChainVerifier(checkpoints)
 		var after int64
@@ -523,4 +544,54 @@ func decider(d *keyturn.Decider) string {
 		return d.Kind + ":" + oneLine(d.Who)
 	}
 	return oneLine(d.Kind)
+}
+
+// readCheckpoints reads a file of checkpoints, one JSON object a line.
+func readCheckpoints(path string) ([]keyturn.Checkpoint, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, keyturn.Errorf(keyturn.EINVALID, "checkpoints: %v", err)
+	}
+	var out []keyturn.Checkpoint
+	for i, line := range strings.Split(string(b), "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		var c keyturn.Checkpoint
+		dec := json.NewDecoder(strings.NewReader(line))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&c); err != nil || c.Seq <= 0 || c.Signature == "" {
+			return nil, keyturn.Errorf(keyturn.EINVALID, "%s:%d: not a checkpoint from keyturn audit checkpoint", path, i+1)
+		}
+		out = append(out, c)
+	}
+	if len(out) == 0 {
+		return nil, keyturn.Errorf(keyturn.EINVALID, "%s holds no checkpoint", path)
+	}
+	return out, nil
+}
+
+// runAuditCheckpoint prints a checkpoint of the head, signed now, as one
+// JSON line.
+func runAuditCheckpoint(e *env, args []string) int {
+	var r remote
+	fs := newFlags(e, "audit checkpoint", auditUsage)
+	r.flags(fs)
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	svc, _, err := r.service(e)
+	if err != nil {
+		return e.fail(err)
+	}
+	c, err := svc.Checkpoint(e.ctx)
+	if err != nil {
+		return e.fail(err)
+	}
+	b, err := json.Marshal(c)
+	if err != nil {
+		return e.fail(err)
+	}
+	fmt.Fprintf(e.stdout, "%s\n", b)
+	return exitOK
 }
