@@ -228,8 +228,15 @@ func (h *hookRun) decide(in *hook.Input) (resp hook.Response) {
 		return h.failClosed(in, why)
 	}
 	if v.Status == keyturn.StatusPending && v.Request != nil && v.Request.Decision.Outcome == keyturn.Ask && h.agent == hook.ClaudeCode {
-		// Claude Code asks its operator itself: keyturn's ask.
-		return hook.Respond(h.agent, hook.Ask, fmt.Sprintf("keyturn: %s (%s)%s", requirement(v.Request), v.Request.ID, why(v.Decision)))
+		// Claude Code asks its operator itself: that prompt is keyturn's
+		// ask. The request keyturn opened would otherwise wait an hour in
+		// everyone's `keyturn pending` for a confirmation that has already
+		// been given (or refused) in Claude Code: withdraw it, best effort —
+		// left pending it is harmless, only untidy.
+		cctx, ccancel := context.WithTimeout(h.e.ctx, min(2*time.Second, max(time.Until(h.end)-hookMargin, 0)))
+		svc.Cancel(cctx, v.Request.ID)
+		ccancel()
+		return hook.Respond(h.agent, hook.Ask, fmt.Sprintf("keyturn: %s%s", requirement(v.Request), why(v.Decision)))
 	}
 	// Pending: wait for the peers (or, for Codex and Kiro, the operator),
 	// in calls the server allows, until --wait or the deadline. The same

@@ -155,8 +155,14 @@ func TestHookAsk(t *testing.T) {
 	line := "touch " + filepath.Join(s.home, "notes.txt")
 	code, out, errs := s.hookRun(s.http.URL, "claude-code", bash("claude-code", s.work, line))
 	d, reason := claudeDecision(t, code, out, errs)
-	if d != "ask" || !requestID.MatchString(reason) || !strings.Contains(reason, "olivia") {
-		t.Fatalf("claude-code: %s %q, want ask naming the request and the operator", d, reason)
+	if d != "ask" || !strings.Contains(reason, "olivia") {
+		t.Fatalf("claude-code: %s %q, want ask naming the operator", d, reason)
+	}
+	// Claude Code's own prompt is the confirmation: keyturn's request is
+	// withdrawn, not left in everyone's pending list.
+	rs, err := s.g.Requests(s.as("admin"), keyturn.RequestFilter{})
+	if err != nil || len(rs) != 1 || rs[0].State != keyturn.StateCancelled {
+		t.Fatalf("claude-code's ask left %d requests (%v): want one, cancelled", len(rs), err)
 	}
 	// Codex and Kiro cannot ask: they wait for the operator, then block.
 	for _, agent := range []string{"codex", "kiro"} {
