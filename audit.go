@@ -30,7 +30,6 @@ const (
 	EventAgent        = "agent"        // an agent was enrolled or revoked
 	EventToken        = "token"        // a token was issued
 	EventPolicy       = "policy"       // a policy set was pushed, activated or loaded
-	EventCheckpoint   = "checkpoint"   // reserved: checkpoints are kept beside the chain
 )
 
 // Decider says who decided what an event records.
