@@ -115,13 +115,6 @@ func (c *call) shell(src, what string) {
 	t.script(src, what)
 }
 
-// inside analyses argv as run on another host or in a container, whose
-// hints decide the environment of everything it does.
-func (c *call) inside(hints map[string]string, argv []arg) {
-	t := c.s.insideState(hints)
-	t.run(argv, t.env)
-}
-
 // insideShell parses src as shell code run on another host or container.
 func (c *call) insideShell(hints map[string]string, src, what string) {
 	t := c.s.insideState(hints)

@@ -925,6 +925,8 @@ func parseSedScript(src string) (sedProgram, bool) {
 			}
 			d := src[i]
 			i++
+			// Each call reads one delimited part: the pattern, then the
+			// replacement.
 			if !delimited(d) || !delimited(d) {
 				return p, false
 			}

@@ -176,10 +176,6 @@ func localWrite(c *call, op string) keyturn.Effect {
 	return c.localEffect(c.prog, op, keyturn.Write)
 }
 
-func toolRead(c *call, op string) keyturn.Effect {
-	return c.localEffect(c.prog, op, keyturn.Read)
-}
-
 // publish is a release to a package registry: a write there.
 func publish(c *call, op, host string) keyturn.Effect {
 	e := c.effect(c.prog, op, keyturn.Write, map[string]string{"host": host}, host)

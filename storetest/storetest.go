@@ -109,7 +109,7 @@ func txErr(s keyturn.Store, fn func(tx keyturn.Tx) error) error {
 		return inner
 	})
 	if inner == nil && err != nil {
-		return fmt.Errorf("Update itself failed: %w", err)
+		return fmt.Errorf("update itself failed: %w", err)
 	}
 	return inner
 }

@@ -129,7 +129,7 @@ func TestUserAndAgentCommands(t *testing.T) {
 		t.Errorf("bob's token stopped working with alice's:\n%s", out)
 	}
 	code, out, _ = kt(t, admin, "agent", "list")
-	if !regexp.MustCompile(`bob-laptop .* revoked`).MatchString(out) {
+	if code != 0 || !regexp.MustCompile(`bob-laptop .* revoked`).MatchString(out) {
 		t.Errorf("agent list does not show the revoked agent:\n%s", out)
 	}
 }
