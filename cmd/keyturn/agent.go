@@ -32,27 +32,10 @@ Examples:
   keyturn agent list`
 
 func runAgent(e *env, args []string) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		w := e.stderr
-		if len(args) > 0 {
-			w = e.stdout
-		}
-		fmt.Fprintf(w, "Usage: keyturn %s\n", agentUsage)
-		if len(args) == 0 {
-			return exitUsage
-		}
-		return exitOK
-	}
-	switch args[0] {
-	case "enroll", "add":
-		return runAgentEnroll(e, args[1:])
-	case "revoke":
-		return runAgentRevoke(e, args[1:])
-	case "list", "ls":
-		return runAgentList(e, args[1:])
-	}
-	fmt.Fprintf(e.stderr, "keyturn agent: unknown subcommand %q\n\nUsage: keyturn %s\n", args[0], agentUsage)
-	return exitUsage
+	return e.dispatch("agent", agentUsage, args, map[string]func(*env, []string) int{
+		"enroll": runAgentEnroll, "add": runAgentEnroll, "revoke": runAgentRevoke,
+		"list": runAgentList, "ls": runAgentList,
+	})
 }
 
 type agentEnrollOptions struct {

@@ -112,6 +112,26 @@ func (e *env) usage(w io.Writer) {
 	fmt.Fprintln(w, "\nRun 'keyturn COMMAND -h' for a command's options.")
 }
 
+// dispatch runs the subcommand args[0] names (keyturn user add …): help
+// goes to stdout with exit 0; no subcommand, or one it does not know, to
+// stderr with the usage and exit 2.
+func (e *env) dispatch(name, usage string, args []string, subs map[string]func(*env, []string) int) int {
+	if len(args) == 0 {
+		fmt.Fprintf(e.stderr, "Usage: keyturn %s\n", usage)
+		return exitUsage
+	}
+	switch args[0] {
+	case "-h", "--help", "help":
+		fmt.Fprintf(e.stdout, "Usage: keyturn %s\n", usage)
+		return exitOK
+	}
+	if run, ok := subs[args[0]]; ok {
+		return run(e, args[1:])
+	}
+	fmt.Fprintf(e.stderr, "keyturn %s: unknown subcommand %q\n\nUsage: keyturn %s\n", name, args[0], usage)
+	return exitUsage
+}
+
 // newFlags returns a flag set that reports errors instead of exiting.
 func newFlags(e *env, name, usage string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)

@@ -59,29 +59,9 @@ Examples:
   keyturn audit tail`
 
 func runAudit(e *env, args []string) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		w := e.stderr
-		if len(args) > 0 {
-			w = e.stdout
-		}
-		fmt.Fprintf(w, "Usage: keyturn %s\n", auditUsage)
-		if len(args) == 0 {
-			return exitUsage
-		}
-		return exitOK
-	}
-	switch args[0] {
-	case "verify":
-		return runAuditVerify(e, args[1:])
-	case "export":
-		return runAuditExport(e, args[1:])
-	case "tail":
-		return runAuditTail(e, args[1:])
-	case "checkpoint":
-		return runAuditCheckpoint(e, args[1:])
-	}
-	fmt.Fprintf(e.stderr, "keyturn audit: unknown subcommand %q\n\nUsage: keyturn %s\n", args[0], auditUsage)
-	return exitUsage
+	return e.dispatch("audit", auditUsage, args, map[string]func(*env, []string) int{
+		"verify": runAuditVerify, "export": runAuditExport, "tail": runAuditTail, "checkpoint": runAuditCheckpoint,
+	})
 }
 
 // auditSource is where the audit commands read from: --data (the database

@@ -29,21 +29,9 @@ whose token they are given (KEYTURN_TOKEN or --token).`
 
 // runMCP runs `keyturn mcp proxy|serve`.
 func runMCP(e *env, args []string) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprintf(e.stderr, "Usage: keyturn %s\n", mcpUsage)
-		if len(args) == 0 {
-			return exitUsage
-		}
-		return exitOK
-	}
-	switch args[0] {
-	case "proxy":
-		return runMCPProxy(e, args[1:])
-	case "serve":
-		return runMCPServe(e, args[1:])
-	}
-	fmt.Fprintf(e.stderr, "keyturn: unknown mcp command %q: use proxy or serve\n", args[0])
-	return exitUsage
+	return e.dispatch("mcp", mcpUsage, args, map[string]func(*env, []string) int{
+		"proxy": runMCPProxy, "serve": runMCPServe,
+	})
 }
 
 func runMCPProxy(e *env, args []string) int {

@@ -19,23 +19,9 @@ push uploads DIR's .cedar files (and its .yaml test cases, which must pass)
 to the server as a request that another admin must approve.`
 
 func runPolicy(e *env, args []string) int {
-	if len(args) == 0 {
-		fmt.Fprintln(e.stderr, "Usage: keyturn "+policyUsage)
-		return exitUsage
-	}
-	switch args[0] {
-	case "show":
-		return runPolicyShow(e, args[1:])
-	case "test":
-		return runPolicyTest(e, args[1:])
-	case "push":
-		return runPolicyPush(e, args[1:])
-	case "-h", "--help", "help":
-		fmt.Fprintln(e.stdout, "Usage: keyturn "+policyUsage)
-		return exitOK
-	}
-	fmt.Fprintf(e.stderr, "keyturn policy: unknown subcommand %q\n\nUsage: keyturn %s\n", args[0], policyUsage)
-	return exitUsage
+	return e.dispatch("policy", policyUsage, args, map[string]func(*env, []string) int{
+		"show": runPolicyShow, "test": runPolicyTest, "push": runPolicyPush,
+	})
 }
 
 func runPolicyShow(e *env, args []string) int {

@@ -32,27 +32,9 @@ Examples:
   keyturn user list`
 
 func runUser(e *env, args []string) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		w := e.stderr
-		if len(args) > 0 {
-			w = e.stdout
-		}
-		fmt.Fprintf(w, "Usage: keyturn %s\n", userUsage)
-		if len(args) == 0 {
-			return exitUsage
-		}
-		return exitOK
-	}
-	switch args[0] {
-	case "add":
-		return runUserAdd(e, args[1:])
-	case "disable":
-		return runUserDisable(e, args[1:])
-	case "list", "ls":
-		return runUserList(e, args[1:])
-	}
-	fmt.Fprintf(e.stderr, "keyturn user: unknown subcommand %q\n\nUsage: keyturn %s\n", args[0], userUsage)
-	return exitUsage
+	return e.dispatch("user", userUsage, args, map[string]func(*env, []string) int{
+		"add": runUserAdd, "disable": runUserDisable, "list": runUserList, "ls": runUserList,
+	})
 }
 
 type userAddOptions struct {
