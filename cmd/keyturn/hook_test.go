@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -18,10 +16,7 @@ import (
 	"time"
 
 	"keyturn"
-	"keyturn/classify"
-	"keyturn/gateway"
 	khttp "keyturn/http"
-	"keyturn/sqlite"
 )
 
 // The hook tests run `keyturn hook AGENT` in process, as the agent runs it
@@ -417,29 +412,7 @@ func TestHookFailsClosedOnPanicAndStuckStdin(t *testing.T) {
 //
 //	go test -run '^$' -bench HookRoundTrip -benchtime 200x ./cmd/keyturn
 func BenchmarkHookRoundTrip(b *testing.B) {
-	ctx := context.Background()
-	store, err := sqlite.Open(filepath.Join(b.TempDir(), "keyturn.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer store.Close()
-	_, key, _ := ed25519.GenerateKey(rand.Reader)
-	g, err := gateway.New(ctx, gateway.Config{Store: store, Classifier: classify.New(classify.DefaultConfig()), Key: key})
-	if err != nil {
-		b.Fatal(err)
-	}
-	adminToken, err := g.Bootstrap(ctx)
-	if err != nil {
-		b.Fatal(err)
-	}
-	admin, err := g.Authenticate(ctx, adminToken)
-	if err != nil {
-		b.Fatal(err)
-	}
-	actx := keyturn.NewContext(ctx, admin)
-	if _, err := g.AddUser(actx, &keyturn.User{Name: "olivia", Roles: []keyturn.Role{keyturn.RoleOperator}}); err != nil {
-		b.Fatal(err)
-	}
+	g, _, actx := benchGateway(b)
 	token, err := g.EnrollAgent(actx, &keyturn.Agent{Name: "claude-1", Operator: "olivia", Kind: "claude-code"}, time.Hour)
 	if err != nil {
 		b.Fatal(err)

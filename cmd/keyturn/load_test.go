@@ -31,33 +31,13 @@ func BenchmarkDecisionsHTTP(b *testing.B) {
 	ctx := context.Background()
 	// The collector as keyturn serve sets it (the clients share it here).
 	defer serverGC(newEnv(nil, nil, nil))()
-	store, err := sqlite.Open(filepath.Join(b.TempDir(), "keyturn.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer store.Close()
-	_, key, _ := ed25519.GenerateKey(rand.Reader)
-	g, err := gateway.New(ctx, gateway.Config{Store: store, Classifier: classify.New(classify.DefaultConfig()), Key: key})
-	if err != nil {
-		b.Fatal(err)
-	}
-	adminToken, err := g.Bootstrap(ctx)
-	if err != nil {
-		b.Fatal(err)
-	}
-	admin, err := g.Authenticate(ctx, adminToken)
-	if err != nil {
-		b.Fatal(err)
-	}
-	actx := keyturn.NewContext(ctx, admin)
-	if _, err := g.AddUser(actx, &keyturn.User{Name: "olivia", Roles: []keyturn.Role{keyturn.RoleOperator}}); err != nil {
-		b.Fatal(err)
-	}
+	g, store, actx := benchGateway(b)
 	srv := httptest.NewServer(khttp.NewServer(g, g, khttp.Options{}).Handler())
 	defer srv.Close()
 
 	const clients = 32
 	tokens := make([]string, clients)
+	var err error
 	for i := range tokens {
 		tokens[i], err = g.EnrollAgent(actx, &keyturn.Agent{Name: fmt.Sprintf("load-%d", i), Operator: "olivia", Kind: "shell"}, time.Hour)
 		if err != nil {
@@ -112,4 +92,35 @@ func BenchmarkDecisionsHTTP(b *testing.B) {
 	st := store.Stats()
 	b.ReportMetric(float64(st.Updates)/float64(st.Commits), "updates/commit")
 	b.ReportMetric(0, "ns/op")
+}
+
+// benchGateway is a gateway over a fresh SQLite file with the default
+// policy, an operator olivia, and the admin's context, for benchmarks. The
+// store is closed when b ends.
+func benchGateway(b *testing.B) (*gateway.Gateway, *sqlite.DB, context.Context) {
+	b.Helper()
+	ctx := context.Background()
+	store, err := sqlite.Open(filepath.Join(b.TempDir(), "keyturn.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { store.Close() })
+	_, key, _ := ed25519.GenerateKey(rand.Reader)
+	g, err := gateway.New(ctx, gateway.Config{Store: store, Classifier: classify.New(classify.DefaultConfig()), Key: key})
+	if err != nil {
+		b.Fatal(err)
+	}
+	adminToken, err := g.Bootstrap(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	admin, err := g.Authenticate(ctx, adminToken)
+	if err != nil {
+		b.Fatal(err)
+	}
+	actx := keyturn.NewContext(ctx, admin)
+	if _, err := g.AddUser(actx, &keyturn.User{Name: "olivia", Roles: []keyturn.Role{keyturn.RoleOperator}}); err != nil {
+		b.Fatal(err)
+	}
+	return g, store, actx
 }
