@@ -140,25 +140,14 @@ func (t *tx) Checkpoints() ([]keyturn.Checkpoint, error) {
 	if err := t.readable(); err != nil {
 		return nil, err
 	}
-	rows, err := t.query(`SELECT seq, head, at, key_id, signature FROM checkpoints ORDER BY seq`)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: read checkpoints: %w", err)
-	}
-	defer rows.Close()
-	var out []keyturn.Checkpoint
-	for rows.Next() {
-		var (
-			c  keyturn.Checkpoint
-			at int64
-		)
-		if err := rows.Scan(&c.Seq, &c.Head, &at, &c.KeyID, &c.Signature); err != nil {
-			return nil, fmt.Errorf("sqlite: read checkpoints: %w", err)
-		}
-		c.Time = fromMicros(at)
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: read checkpoints: %w", err)
-	}
-	return out, nil
+	return queryAll(t, "read checkpoints", `SELECT seq, head, at, key_id, signature FROM checkpoints ORDER BY seq`, nil,
+		func(s scanner) (keyturn.Checkpoint, error) {
+			var (
+				c  keyturn.Checkpoint
+				at int64
+			)
+			err := s.Scan(&c.Seq, &c.Head, &at, &c.KeyID, &c.Signature)
+			c.Time = fromMicros(at)
+			return c, err
+		})
 }

@@ -75,23 +75,7 @@ func (t *tx) Users() ([]*keyturn.User, error) {
 	if err := t.readable(); err != nil {
 		return nil, err
 	}
-	rows, err := t.query(`SELECT ` + userColumns + ` FROM users ORDER BY name`)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: list users: %w", err)
-	}
-	defer rows.Close()
-	var out []*keyturn.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: list users: %w", err)
-		}
-		out = append(out, u)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: list users: %w", err)
-	}
-	return out, nil
+	return queryAll(t, "list users", `SELECT `+userColumns+` FROM users ORDER BY name`, nil, scanUser)
 }
 
 // UpdateUser saves roles, groups and the disabled flag. ENOTFOUND if there
@@ -174,23 +158,7 @@ func (t *tx) Agents() ([]*keyturn.Agent, error) {
 	if err := t.readable(); err != nil {
 		return nil, err
 	}
-	rows, err := t.query(`SELECT ` + agentColumns + ` FROM agents ORDER BY name`)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: list agents: %w", err)
-	}
-	defer rows.Close()
-	var out []*keyturn.Agent
-	for rows.Next() {
-		a, err := scanAgent(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: list agents: %w", err)
-		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: list agents: %w", err)
-	}
-	return out, nil
+	return queryAll(t, "list agents", `SELECT `+agentColumns+` FROM agents ORDER BY name`, nil, scanAgent)
 }
 
 // UpdateAgent saves the expiry and the revoked flag. ENOTFOUND if there is

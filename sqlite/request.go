@@ -174,23 +174,10 @@ func (t *tx) Requests(f keyturn.RequestFilter) ([]*keyturn.Request, error) {
 	if f.Limit > 0 {
 		q, args = q+" LIMIT ?", append(args, f.Limit)
 	}
-	rows, err := t.query(q, args...)
+	out, err := queryAll(t, "list requests", q, args, scanRequest)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: list requests: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
-	var out []*keyturn.Request
-	for rows.Next() {
-		r, err := scanRequest(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: list requests: %w", err)
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: list requests: %w", err)
-	}
-	rows.Close()
 	if err := t.loadVotes(out); err != nil {
 		return nil, err
 	}
@@ -348,21 +335,9 @@ func (t *tx) ExpiredRequests(now time.Time, limit int) ([]string, error) {
 	if limit > 0 {
 		q, args = q+" LIMIT ?", append(args, limit)
 	}
-	rows, err := t.query(q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: expired requests: %w", err)
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
+	return queryAll(t, "expired requests", q, args, func(s scanner) (string, error) {
 		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("sqlite: expired requests: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: expired requests: %w", err)
-	}
-	return ids, nil
+		err := s.Scan(&id)
+		return id, err
+	})
 }
