@@ -182,16 +182,29 @@ func (g *Gateway) createUser(tx keyturn.Tx, c *afterCommit, u *keyturn.User, act
 	if err := tx.CreateUser(u); err != nil {
 		return "", err
 	}
-	secret, hash := keyturn.NewToken()
-	if err := tx.CreateToken(&keyturn.Token{Hash: hash, User: u.Name, CreatedAt: u.CreatedAt}); err != nil {
-		return "", err
-	}
 	e := event(keyturn.EventUser, actor, u.Name, by, map[string]any{"action": "added", "roles": u.Roles, "groups": u.Groups})
 	if err := c.log(tx, e); err != nil {
 		return "", err
 	}
-	e = event(keyturn.EventToken, actor, u.Name, by, map[string]any{"action": "issued", "for": "user:" + u.Name})
-	if err := c.log(tx, e); err != nil {
+	return issueToken(tx, c, keyturn.Token{User: u.Name, CreatedAt: u.CreatedAt}, actor, by)
+}
+
+// issueToken stores a fresh token for t's principal and records that it was
+// issued (never the secret nor its hash); it returns the secret, shown once.
+func issueToken(tx keyturn.Tx, c *afterCommit, t keyturn.Token, actor keyturn.Principal, by *keyturn.Decider) (string, error) {
+	secret, hash := keyturn.NewToken()
+	t.Hash = hash
+	if err := tx.CreateToken(&t); err != nil {
+		return "", err
+	}
+	payload := map[string]any{"action": "issued"}
+	subject := t.User
+	if t.Agent != "" {
+		subject, payload["for"], payload["expires_at"] = t.Agent, "agent:"+t.Agent, t.ExpiresAt
+	} else {
+		payload["for"] = "user:" + t.User
+	}
+	if err := c.log(tx, event(keyturn.EventToken, actor, subject, by, payload)); err != nil {
 		return "", err
 	}
 	return secret, nil
@@ -322,23 +335,14 @@ func (g *Gateway) EnrollAgent(ctx context.Context, a *keyturn.Agent, ttl time.Du
 		if err := tx.CreateAgent(na); err != nil {
 			return err
 		}
-		secret, hash := keyturn.NewToken()
-		if err := tx.CreateToken(&keyturn.Token{Hash: hash, Agent: na.Name, CreatedAt: now, ExpiresAt: na.ExpiresAt}); err != nil {
-			return err
-		}
 		actor := keyturn.Principal{User: by}
 		e := event(keyturn.EventAgent, actor, na.Name, humanDecider(by), map[string]any{"action": "enrolled",
 			"operator": na.Operator, "kind": na.Kind, "profile": na.Profile, "expires_at": na.ExpiresAt})
 		if err := c.log(tx, e); err != nil {
 			return err
 		}
-		e = event(keyturn.EventToken, actor, na.Name, humanDecider(by), map[string]any{"action": "issued",
-			"for": "agent:" + na.Name, "expires_at": na.ExpiresAt})
-		if err := c.log(tx, e); err != nil {
-			return err
-		}
-		token = secret
-		return nil
+		token, err = issueToken(tx, c, keyturn.Token{Agent: na.Name, CreatedAt: now, ExpiresAt: na.ExpiresAt}, actor, humanDecider(by))
+		return err
 	})
 	if err != nil {
 		return "", err
